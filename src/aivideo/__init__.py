@@ -1,0 +1,3 @@
+"""aivideo: an async service that turns text into a narrated video."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from aivideo.cli import main
+
+main()

@@ -1,0 +1,57 @@
+"""The FastAPI application: resources opened in the lifespan, routers, errors."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from aivideo import __version__
+from aivideo.api import health
+from aivideo.api.body_limits import BodyLimitMiddleware
+from aivideo.api.errors import install_error_handlers
+from aivideo.auth.service import LOCAL_USER_NAME, get_or_create_user
+from aivideo.config import Settings
+from aivideo.db.migrate import ensure_schema_is_current, upgrade_to_head
+from aivideo.resources import Resources
+from aivideo.videos import router as videos
+
+
+def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI:
+    """Build the API app.
+
+    Arguments:
+        settings: the configuration; the app's resources are made from it.
+        allow_local_user: requests without an API key act as the user "local".
+            Only for a server bound to a loopback address.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with Resources(settings) as resources:
+            if settings.is_sqlite:
+                await upgrade_to_head(settings.effective_database_url)
+            else:
+                await ensure_schema_is_current(resources.engine)
+            app.state.resources = resources
+            app.state.local_user_id = None
+            if allow_local_user:
+                async with resources.sessions() as session:
+                    user = await get_or_create_user(session, LOCAL_USER_NAME)
+                    await session.commit()
+                    app.state.local_user_id = user.id
+            yield
+
+    app = FastAPI(
+        title="aivideo",
+        version=__version__,
+        description="Text in, narrated video out. Every route but /healthz and /readyz "
+        "needs `Authorization: Bearer <key>`.",
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(videos.router)
+    return app

@@ -1,0 +1,57 @@
+"""FastAPI dependencies, as ``Annotated`` aliases so routes read like sentences."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aivideo.auth.service import authenticate
+from aivideo.db.models import User
+from aivideo.errors import NotAuthenticated
+from aivideo.resources import Resources
+
+
+def get_resources(request: Request) -> Resources:
+    resources: Resources = request.app.state.resources
+    return resources
+
+
+ResourcesDep = Annotated[Resources, Depends(get_resources)]
+
+
+async def get_session(resources: ResourcesDep) -> AsyncIterator[AsyncSession]:
+    async with resources.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+_bearer = HTTPBearer(
+    auto_error=False, description="An API key from `aivideo keys create`."
+)
+
+
+async def get_current_user(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    """The owner of the request's API key, or the local user where that is allowed."""
+    if credentials is not None:
+        return await authenticate(session, credentials.credentials)
+    local_user_id: str | None = request.app.state.local_user_id
+    if local_user_id is not None:
+        user = await session.get(User, local_user_id)
+        if user is not None:
+            return user
+    raise NotAuthenticated(
+        "an API key is required: send the header `Authorization: Bearer <key>` "
+        "(create a key with `aivideo keys create --user NAME`)"
+    )
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]

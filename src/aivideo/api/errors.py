@@ -1,0 +1,105 @@
+"""Every error the API returns, in one shape: ``{"error": {"code", "message"}}``.
+
+Handlers here are the only place exceptions become HTTP responses.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from aivideo.errors import AivideoError
+
+logger = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+
+def error_response(
+    status_code: int,
+    code: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": code, "message": message, **extra}},
+        status_code=status_code,
+        headers=headers,
+    )
+
+
+def field_name(location: Sequence[int | str]) -> str:
+    """``("body", "videos", 3, "text")`` -> ``videos[3].text``."""
+    name = ""
+    for part in location:
+        if part in ("body", "query", "path", "header") and not name:
+            continue
+        if isinstance(part, int):
+            name += f"[{part}]"
+        else:
+            name += f".{part}" if name else str(part)
+    return name or "body"
+
+
+def _describe(error: dict[str, Any]) -> dict[str, str]:
+    field = field_name(error.get("loc", ()))
+    message = str(error.get("msg", "invalid value"))
+    if error.get("type") == "json_invalid":
+        return {
+            "field": "body",
+            "message": f"the body is not valid JSON ({error['ctx']['error']})",
+        }
+    if error.get("type") == "missing" and not error.get("loc", ())[1:]:
+        return {"field": "body", "message": "a JSON body is required"}
+    return {"field": field, "message": message.removeprefix("Value error, ")}
+
+
+async def _on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = [_describe(dict(error)) for error in exc.errors()]
+    summary = "; ".join(f"{d['field']}: {d['message']}" for d in details)
+    return error_response(422, "invalid_input", summary, details=details)
+
+
+async def _on_aivideo_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AivideoError)
+    if exc.status_code >= 500:
+        logger.error("request failed: %s", exc.message)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    return error_response(exc.status_code, exc.code, exc.message, headers)
+
+
+async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    return error_response(
+        exc.status_code, code, str(exc.detail), dict(exc.headers or {})
+    )
+
+
+async def _on_unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unexpected error", exc_info=exc)
+    return error_response(
+        500, "internal_error", "an unexpected error occurred; it has been logged"
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(AivideoError, _on_aivideo_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(Exception, _on_unexpected_error)

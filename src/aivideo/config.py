@@ -1,0 +1,140 @@
+"""One typed settings object, read from ``AIVIDEO_*`` environment variables.
+
+The defaults give a working embedded system: SQLite in the data folder, an
+in-process cache and an in-process broker. Nothing has to be installed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "AIVIDEO_"
+
+_DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg", "mysql+aiomysql")
+_REDIS_SCHEMES = ("redis", "rediss", "unix")
+_BROKER_SCHEMES = ("amqp", "amqps")
+
+PositiveInt = Annotated[int, Field(gt=0)]
+PositiveFloat = Annotated[float, Field(gt=0)]
+
+
+class Settings(BaseSettings):
+    """Everything aivideo can be told, with the environment variable for each."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("aivideo-data"),
+        description="Folder for the SQLite database (embedded mode) and the video files.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy async URL; unset means SQLite in the data folder.",
+    )
+    redis_url: str | None = Field(
+        default=None, description="Unset: in-process memory cache."
+    )
+    broker_url: str | None = Field(
+        default=None, description="Unset: in-process broker."
+    )
+
+    db_pool_size: PositiveInt = 10
+    db_max_overflow: Annotated[int, Field(ge=0)] = 10
+    db_pool_timeout: PositiveFloat = 10.0
+    db_pool_recycle: PositiveInt = 1800
+    sqlite_busy_timeout_ms: PositiveInt = 5000
+
+    http_max_connections: PositiveInt = 100
+    http_max_keepalive: PositiveInt = 20
+    http_connect_timeout: PositiveFloat = 5.0
+    http_read_timeout: PositiveFloat = 30.0
+
+    thread_pool_size: PositiveInt = 8
+    process_pool_size: PositiveInt = Field(default_factory=lambda: os.cpu_count() or 1)
+
+    probe_timeout: PositiveFloat = Field(
+        default=2.0, description="Seconds a /readyz check may take per component."
+    )
+    max_body_bytes: PositiveInt = Field(
+        default=2_000_000, description="Largest request body the API accepts."
+    )
+    require_api_key: bool = Field(
+        default=False,
+        description="Refuse requests without a key even when serving on a loopback address.",
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(
+            tuple(f"{s}://" for s in _DATABASE_SCHEMES)
+        ):
+            raise ValueError(
+                f"expected a URL starting with one of {_schemes(_DATABASE_SCHEMES)}"
+            )
+        return url
+
+    @field_validator("redis_url")
+    @classmethod
+    def _known_redis(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(
+            tuple(f"{s}://" for s in _REDIS_SCHEMES)
+        ):
+            raise ValueError(
+                f"expected a URL starting with one of {_schemes(_REDIS_SCHEMES)}"
+            )
+        return url
+
+    @field_validator("broker_url")
+    @classmethod
+    def _known_broker(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(
+            tuple(f"{s}://" for s in _BROKER_SCHEMES)
+        ):
+            raise ValueError(
+                f"expected a URL starting with one of {_schemes(_BROKER_SCHEMES)}"
+            )
+        return url
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL in use: the configured one, or SQLite in the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'aivideo.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def storage_dir(self) -> Path:
+        return self.data_dir / "videos"
+
+
+def _schemes(schemes: tuple[str, ...]) -> str:
+    return ", ".join(f"{s}://" for s in schemes)
+
+
+class ConfigurationError(Exception):
+    """The environment holds a value aivideo cannot use; the message names it."""
+
+
+def load_settings() -> Settings:
+    """Read the settings, turning pydantic's report into one line per bad variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            value = os.environ.get(ENV_PREFIX + field.upper(), "")
+            lines.append(f"{ENV_PREFIX}{field.upper()}={value!r}: {error['msg'].removeprefix('Value error, ')}")
+        raise ConfigurationError(
+            "invalid configuration:\n  " + "\n  ".join(lines)
+        ) from exc

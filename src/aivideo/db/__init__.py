@@ -1,0 +1,1 @@
+"""The data layer: ORM models, the engine factory and migrations."""

@@ -1,0 +1,50 @@
+"""The async SQLAlchemy engine, configured for the backend the URL names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from aivideo.config import Settings
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    """Build the engine with pool settings; SQLite gets WAL and a busy timeout."""
+    url = settings.effective_database_url
+    options: dict[str, Any] = {
+        "pool_pre_ping": True,
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_timeout": settings.db_pool_timeout,
+        "pool_recycle": settings.db_pool_recycle,
+    }
+    if url.startswith("mysql"):
+        # Without utf8mb4, emoji in a video's text would be refused by MariaDB.
+        options["connect_args"] = {"charset": "utf8mb4"}
+    engine = create_async_engine(url, **options)
+    if settings.is_sqlite:
+        _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
+    return engine
+
+
+def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # WAL lets readers go on while one writer writes; the busy timeout makes
+        # a second writer wait for the lock instead of failing at once.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)

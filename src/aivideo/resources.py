@@ -1,0 +1,170 @@
+"""The resource manager: everything with a connection or a worker, opened once.
+
+One :class:`Resources` object is opened at start-up (the API's lifespan, later
+the worker's start-up) and closed at shutdown. It owns the database engine and
+its pool, the shared HTTP client, the storage root and the bounded executors.
+Like httpx's client it has an explicit lifecycle: it cannot be opened twice,
+nor used before it is opened or after it is closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import multiprocessing
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import anyio
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from aivideo.config import Settings
+from aivideo.db.engine import create_engine, create_session_factory
+from aivideo.errors import ResourceLifecycleError
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class ResourceState(enum.Enum):
+    UNOPENED = "unopened"
+    OPENED = "opened"
+    CLOSED = "closed"
+
+
+class Resources:
+    """Connections, pools and executors shared by the whole process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._state = ResourceState.UNOPENED
+        self._closers: list[tuple[str, Callable[[], Awaitable[Any]]]] = []
+        self._engine: AsyncEngine | None = None
+        self._sessions: async_sessionmaker[AsyncSession] | None = None
+        self._http: httpx.AsyncClient | None = None
+        self._threads: ThreadPoolExecutor | None = None
+        self._processes: ProcessPoolExecutor | None = None
+
+    @property
+    def state(self) -> ResourceState:
+        return self._state
+
+    async def open(self) -> None:
+        """Open every resource, in dependency order. On failure, close what opened."""
+        if self._state is not ResourceState.UNOPENED:
+            raise ResourceLifecycleError(
+                f"resources cannot be opened: they are already {self._state.value}; "
+                "create a new Resources object instead"
+            )
+        self._state = ResourceState.OPENED
+        try:
+            await self._open_parts()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _open_parts(self) -> None:
+        settings = self.settings
+        await anyio.Path(settings.storage_dir).mkdir(parents=True, exist_ok=True)
+
+        self._threads = ThreadPoolExecutor(
+            max_workers=settings.thread_pool_size, thread_name_prefix="aivideo-io"
+        )
+        self._on_close("thread pool", self._shutdown_executor(self._threads))
+
+        # "spawn": a forked child would inherit the event loop and open sockets.
+        self._processes = ProcessPoolExecutor(
+            max_workers=settings.process_pool_size,
+            mp_context=multiprocessing.get_context("spawn"),
+        )
+        self._on_close("process pool", self._shutdown_executor(self._processes))
+
+        self._http = httpx.AsyncClient(
+            limits=httpx.Limits(
+                max_connections=settings.http_max_connections,
+                max_keepalive_connections=settings.http_max_keepalive,
+            ),
+            timeout=httpx.Timeout(
+                settings.http_read_timeout, connect=settings.http_connect_timeout
+            ),
+            follow_redirects=False,
+        )
+        self._on_close("HTTP client", self._http.aclose)
+
+        self._engine = create_engine(settings)
+        self._sessions = create_session_factory(self._engine)
+        self._on_close("database engine", self._engine.dispose)
+
+    def _on_close(self, name: str, closer: Callable[[], Awaitable[Any]]) -> None:
+        self._closers.append((name, closer))
+
+    @staticmethod
+    def _shutdown_executor(
+        executor: ThreadPoolExecutor | ProcessPoolExecutor,
+    ) -> Callable[[], Awaitable[None]]:
+        async def shutdown() -> None:
+            # shutdown(wait=True) joins threads or processes: do it off the loop.
+            await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)
+
+        return shutdown
+
+    async def close(self) -> None:
+        """Close in reverse order of opening. One part failing does not stop the rest."""
+        if self._state is ResourceState.CLOSED:
+            return
+        self._state = ResourceState.CLOSED
+        while self._closers:
+            name, closer = self._closers.pop()
+            try:
+                await closer()
+            except Exception:
+                logger.exception(
+                    "closing the %s failed; closing the other resources anyway", name
+                )
+
+    def _require(self, part: T | None, name: str) -> T:
+        if self._state is not ResourceState.OPENED or part is None:
+            raise ResourceLifecycleError(
+                f"the {name} is not available: resources are {self._state.value} "
+                "(open them with `await resources.open()` before use)"
+            )
+        return part
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self._require(self._engine, "database engine")
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        """A factory of database sessions bound to the pooled engine."""
+        return self._require(self._sessions, "database session factory")
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        return self._require(self._http, "HTTP client")
+
+    @property
+    def storage_dir(self) -> Path:
+        return self._require(self.settings.storage_dir, "storage")
+
+    async def run_in_thread(self, func: Callable[..., T], *args: Any) -> T:
+        """Run a sync-only library call in the bounded thread pool."""
+        pool = self._require(self._threads, "thread pool")
+        return await asyncio.get_running_loop().run_in_executor(pool, func, *args)
+
+    async def run_in_process(self, func: Callable[..., T], *args: Any) -> T:
+        """Run CPU-heavy work in the process pool (``func`` and args must pickle)."""
+        pool = self._require(self._processes, "process pool")
+        return await asyncio.get_running_loop().run_in_executor(pool, func, *args)
+
+    async def __aenter__(self) -> Resources:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()

@@ -1,0 +1,28 @@
+"""The choices a user makes about how a video looks and sounds."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Quality(enum.StrEnum):
+    LOW = "low"  # 480p
+    MEDIUM = "medium"  # 720p
+    HIGH = "high"  # 1080p
+
+
+class OutputFormat(enum.StrEnum):
+    MP4 = "mp4"
+    WEBM = "webm"
+
+
+class Aspect(enum.StrEnum):
+    LANDSCAPE = "16:9"
+    PORTRAIT = "9:16"
+    SQUARE = "1:1"
+
+
+class SubtitleMode(enum.StrEnum):
+    BURNED = "burned"
+    SOFT = "soft"
+    NONE = "none"

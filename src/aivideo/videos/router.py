@@ -1,0 +1,143 @@
+"""The /v1/videos routes: HTTP in, service call, schema out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response, status
+
+from aivideo.api.dependencies import CurrentUser, SessionDep
+from aivideo.pagination import decode_cursor, decode_int_cursor, encode_cursor
+from aivideo.videos import repository, service
+from aivideo.videos.schemas import (
+    VideoBatch,
+    VideoBatchCreate,
+    VideoBatchFound,
+    VideoBatchGet,
+    VideoCreate,
+    VideoEventPage,
+    VideoEventPublic,
+    VideoPage,
+    VideoPublic,
+    video_public,
+)
+from aivideo.videos.status import VideoStatus
+
+router = APIRouter(prefix="/v1/videos", tags=["videos"])
+
+PageLimit = Annotated[int, Query(ge=1, le=100, description="Items per page (1-100).")]
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED, summary="Queue a new video")
+async def create_video(
+    body: VideoCreate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    user: CurrentUser,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            description="Retrying with the same key and body returns the same video."
+        ),
+    ] = None,
+) -> VideoPublic:
+    created = await service.create_video(session, user, body, idempotency_key)
+    response.headers["Location"] = str(
+        request.url_for("get_video", video_id=created.video.id)
+    )
+    if created.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return video_public(created.video)
+
+
+@router.post(
+    "/batch", status_code=status.HTTP_202_ACCEPTED, summary="Queue up to 50 videos"
+)
+async def create_videos(
+    body: VideoBatchCreate, session: SessionDep, user: CurrentUser
+) -> VideoBatch:
+    videos = await service.create_videos(session, user, body.videos)
+    return VideoBatch(videos=[video_public(video) for video in videos])
+
+
+@router.post("/batch-get", summary="Look up to 50 videos at once")
+async def get_videos(
+    body: VideoBatchGet, session: SessionDep, user: CurrentUser
+) -> VideoBatchFound:
+    found = {
+        video.id: video
+        for video in await repository.get_videos(session, user.id, body.ids)
+    }
+    return VideoBatchFound(
+        videos=[video_public(found[i]) for i in dict.fromkeys(body.ids) if i in found],
+        not_found=[i for i in dict.fromkeys(body.ids) if i not in found],
+    )
+
+
+@router.get("", summary="Your videos, newest first")
+async def list_videos(
+    session: SessionDep,
+    user: CurrentUser,
+    status: VideoStatus | None = None,
+    limit: PageLimit = 20,
+    cursor: str | None = None,
+) -> VideoPage:
+    before_id = decode_cursor(cursor) if cursor else None
+    # One extra row tells whether there is a next page without a COUNT query.
+    videos = await repository.list_videos(
+        session, user.id, status=status, limit=limit + 1, before_id=before_id
+    )
+    has_more = len(videos) > limit
+    videos = videos[:limit]
+    return VideoPage(
+        items=[video_public(video) for video in videos],
+        next_cursor=encode_cursor(videos[-1].id) if has_more else None,
+    )
+
+
+@router.get("/{video_id}", summary="One video")
+async def get_video(
+    video_id: str, session: SessionDep, user: CurrentUser
+) -> VideoPublic:
+    return video_public(await service.get_owned_video(session, user, video_id))
+
+
+@router.post("/{video_id}/cancel", summary="Cancel a queued or running video")
+async def cancel_video(
+    video_id: str, session: SessionDep, user: CurrentUser
+) -> VideoPublic:
+    return video_public(await service.cancel_video(session, user, video_id))
+
+
+@router.delete(
+    "/{video_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a video and its log",
+)
+async def delete_video(video_id: str, session: SessionDep, user: CurrentUser) -> None:
+    await service.delete_video(session, user, video_id)
+
+
+@router.get("/{video_id}/events", summary="The video's log, oldest first")
+async def list_events(
+    video_id: str,
+    session: SessionDep,
+    user: CurrentUser,
+    limit: PageLimit = 50,
+    cursor: str | None = None,
+) -> VideoEventPage:
+    video = await service.get_owned_video(session, user, video_id)
+    after_id = decode_int_cursor(cursor) if cursor else None
+    events = await repository.list_events(
+        session, video.id, limit=limit + 1, after_id=after_id
+    )
+    has_more = len(events) > limit
+    events = events[:limit]
+    return VideoEventPage(
+        items=[
+            VideoEventPublic.model_validate(event, from_attributes=True)
+            for event in events
+        ],
+        next_cursor=encode_cursor(events[-1].id) if has_more else None,
+    )

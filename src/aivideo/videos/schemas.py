@@ -1,0 +1,200 @@
+"""Request and response bodies of the video API."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    UrlConstraints,
+    field_validator,
+)
+
+from aivideo.db.models import Video
+from aivideo.videos.options import Aspect, OutputFormat, Quality, SubtitleMode
+from aivideo.videos.status import VideoStatus
+
+MAX_TEXT_CHARS = 20_000
+MAX_METADATA_BYTES = 4096
+MAX_BATCH = 50
+
+WebhookUrl = Annotated[
+    AnyHttpUrl, UrlConstraints(max_length=2048, allowed_schemes=["http", "https"])
+]
+
+
+class VideoCreate(BaseModel):
+    """What a client sends to make one video."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(
+        min_length=1, max_length=MAX_TEXT_CHARS, description="The narration."
+    )
+    title: str | None = Field(default=None, max_length=200)
+    voice: str | None = Field(
+        default=None, max_length=64, description="Unset: the default voice."
+    )
+    quality: Quality = Quality.MEDIUM
+    format: OutputFormat = OutputFormat.MP4
+    aspect: Aspect = Aspect.LANDSCAPE
+    subtitles: SubtitleMode = SubtitleMode.BURNED
+    metadata: dict[str, Any] = Field(
+        default_factory=dict,
+        description=f"Your own JSON object, kept with the video (at most {MAX_METADATA_BYTES} bytes).",
+    )
+    webhook_url: WebhookUrl | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _has_words(cls, text: str) -> str:
+        if not text.strip():
+            raise ValueError("text must contain something to narrate, not only spaces")
+        return text
+
+    @field_validator("metadata")
+    @classmethod
+    def _small_metadata(cls, metadata: dict[str, Any]) -> dict[str, Any]:
+        size = len(json.dumps(metadata, separators=(",", ":")).encode())
+        if size > MAX_METADATA_BYTES:
+            raise ValueError(
+                f"metadata is {size} bytes as JSON; at most {MAX_METADATA_BYTES}"
+            )
+        return metadata
+
+    def fingerprint(self) -> str:
+        """A digest of the request, defaults included, to compare idempotent retries."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+
+    def render_options(self) -> dict[str, Any]:
+        return self.model_dump(
+            mode="json", include={"voice", "quality", "format", "aspect", "subtitles"}
+        )
+
+
+class VideoOutput(BaseModel):
+    """What the finished file is like."""
+
+    duration_seconds: float | None
+    size_bytes: int | None
+    width: int | None
+    height: int | None
+    format: str | None
+
+
+class VideoPublic(BaseModel):
+    """A video as the API shows it to its owner."""
+
+    id: str
+    status: VideoStatus
+    title: str | None
+    text: str
+    voice: str | None
+    quality: Quality
+    format: OutputFormat
+    aspect: Aspect
+    subtitles: SubtitleMode
+    metadata: dict[str, Any]
+    webhook_url: str | None
+    progress: int = Field(ge=0, le=100)
+    stage: str | None
+    error: str | None
+    attempts: int
+    output: VideoOutput | None
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class VideoPage(BaseModel):
+    """One page of a user's videos, newest first."""
+
+    items: list[VideoPublic]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+
+
+class VideoBatchCreate(BaseModel):
+    """Up to 50 videos, created together or not at all."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    videos: list[VideoCreate] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class VideoBatch(BaseModel):
+    videos: list[VideoPublic]
+
+
+class VideoBatchGet(BaseModel):
+    """Up to 50 video ids to look up at once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[Annotated[str, Field(max_length=64)]] = Field(
+        min_length=1, max_length=MAX_BATCH
+    )
+
+
+class VideoBatchFound(BaseModel):
+    videos: list[VideoPublic]
+    not_found: list[str]
+
+
+class VideoEventPublic(BaseModel):
+    """One line of a video's log."""
+
+    id: int
+    created_at: datetime
+    kind: str
+    message: str
+    data: dict[str, Any]
+
+
+class VideoEventPage(BaseModel):
+    items: list[VideoEventPublic]
+    next_cursor: str | None
+
+
+def video_public(video: Video) -> VideoPublic:
+    """The API's view of a stored video."""
+    options = video.options
+    finished = video.status == VideoStatus.COMPLETED
+    return VideoPublic(
+        id=video.id,
+        status=VideoStatus(video.status),
+        title=video.title,
+        text=video.text,
+        voice=options.get("voice"),
+        quality=options["quality"],
+        format=options["format"],
+        aspect=options["aspect"],
+        subtitles=options["subtitles"],
+        metadata=video.metadata_,
+        webhook_url=video.webhook_url,
+        progress=video.progress,
+        stage=video.stage,
+        error=video.error_message,
+        attempts=video.attempts,
+        output=VideoOutput(
+            duration_seconds=video.duration_seconds,
+            size_bytes=video.size_bytes,
+            width=video.width,
+            height=video.height,
+            format=video.output_format,
+        )
+        if finished
+        else None,
+        created_at=video.created_at,
+        updated_at=video.updated_at,
+        started_at=video.started_at,
+        finished_at=video.finished_at,
+    )
