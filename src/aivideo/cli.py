@@ -34,8 +34,7 @@ def _settings() -> Settings:
 def _is_loopback(host: str) -> bool:
     try:
         return all(
-            ipaddress.ip_address(info[4][0]).is_loopback
-            for info in socket.getaddrinfo(host, None)
+            ipaddress.ip_address(info[4][0]).is_loopback for info in socket.getaddrinfo(host, None)
         )
     except (socket.gaierror, ValueError):
         return False
@@ -56,9 +55,7 @@ def serve(
             f"Serving on loopback: requests without an API key act as the user 'local' "
             f"(set AIVIDEO_REQUIRE_API_KEY=true to refuse them). http://{host}:{port}/docs"
         )
-    uvicorn.run(
-        create_app(settings, allow_local_user=allow_local_user), host=host, port=port
-    )
+    uvicorn.run(create_app(settings, allow_local_user=allow_local_user), host=host, port=port)
 
 
 @db_app.command("upgrade")
@@ -87,9 +84,7 @@ async def _with_session(settings: Settings, work):  # type: ignore[no-untyped-de
 
 @keys_app.command("create")
 def keys_create(
-    user: Annotated[
-        str, typer.Option(help="The user the key belongs to (created if new).")
-    ],
+    user: Annotated[str, typer.Option(help="The user the key belongs to (created if new).")],
 ) -> None:
     """Create an API key. It is printed once and cannot be shown again."""
     from aivideo.auth.service import create_api_key

@@ -36,12 +36,8 @@ class Settings(BaseSettings):
         default=None,
         description="SQLAlchemy async URL; unset means SQLite in the data folder.",
     )
-    redis_url: str | None = Field(
-        default=None, description="Unset: in-process memory cache."
-    )
-    broker_url: str | None = Field(
-        default=None, description="Unset: in-process broker."
-    )
+    redis_url: str | None = Field(default=None, description="Unset: in-process memory cache.")
+    broker_url: str | None = Field(default=None, description="Unset: in-process broker.")
 
     db_pool_size: PositiveInt = 10
     db_max_overflow: Annotated[int, Field(ge=0)] = 10
@@ -68,37 +64,31 @@ class Settings(BaseSettings):
         description="Refuse requests without a key even when serving on a loopback address.",
     )
 
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, data_dir: Path) -> Path:
+        # Resolved once, at start-up, so no later code has to ask the filesystem.
+        return data_dir.absolute()
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, url: str | None) -> str | None:
-        if url is not None and not url.startswith(
-            tuple(f"{s}://" for s in _DATABASE_SCHEMES)
-        ):
-            raise ValueError(
-                f"expected a URL starting with one of {_schemes(_DATABASE_SCHEMES)}"
-            )
+        if url is not None and not url.startswith(tuple(f"{s}://" for s in _DATABASE_SCHEMES)):
+            raise ValueError(f"expected a URL starting with one of {_schemes(_DATABASE_SCHEMES)}")
         return url
 
     @field_validator("redis_url")
     @classmethod
     def _known_redis(cls, url: str | None) -> str | None:
-        if url is not None and not url.startswith(
-            tuple(f"{s}://" for s in _REDIS_SCHEMES)
-        ):
-            raise ValueError(
-                f"expected a URL starting with one of {_schemes(_REDIS_SCHEMES)}"
-            )
+        if url is not None and not url.startswith(tuple(f"{s}://" for s in _REDIS_SCHEMES)):
+            raise ValueError(f"expected a URL starting with one of {_schemes(_REDIS_SCHEMES)}")
         return url
 
     @field_validator("broker_url")
     @classmethod
     def _known_broker(cls, url: str | None) -> str | None:
-        if url is not None and not url.startswith(
-            tuple(f"{s}://" for s in _BROKER_SCHEMES)
-        ):
-            raise ValueError(
-                f"expected a URL starting with one of {_schemes(_BROKER_SCHEMES)}"
-            )
+        if url is not None and not url.startswith(tuple(f"{s}://" for s in _BROKER_SCHEMES)):
+            raise ValueError(f"expected a URL starting with one of {_schemes(_BROKER_SCHEMES)}")
         return url
 
     @property
@@ -106,7 +96,7 @@ class Settings(BaseSettings):
         """The database URL in use: the configured one, or SQLite in the data folder."""
         if self.database_url:
             return self.database_url
-        return f"sqlite+aiosqlite:///{(self.data_dir / 'aivideo.db').resolve()}"
+        return f"sqlite+aiosqlite:///{self.data_dir / 'aivideo.db'}"
 
     @property
     def is_sqlite(self) -> bool:
@@ -134,7 +124,7 @@ def load_settings() -> Settings:
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else "?"
             value = os.environ.get(ENV_PREFIX + field.upper(), "")
-            lines.append(f"{ENV_PREFIX}{field.upper()}={value!r}: {error['msg'].removeprefix('Value error, ')}")
-        raise ConfigurationError(
-            "invalid configuration:\n  " + "\n  ".join(lines)
-        ) from exc
+            lines.append(
+                f"{ENV_PREFIX}{field.upper()}={value!r}: {error['msg'].removeprefix('Value error, ')}"
+            )
+        raise ConfigurationError("invalid configuration:\n  " + "\n  ".join(lines)) from exc

@@ -11,9 +11,7 @@ import binascii
 
 from aivideo.errors import InvalidInput
 
-_BAD_CURSOR = (
-    "cursor is not valid: pass the next_cursor value of the previous page unchanged"
-)
+_BAD_CURSOR = "cursor is not valid: pass the next_cursor value of the previous page unchanged"
 
 
 def encode_cursor(key: str | int) -> str:
@@ -24,7 +22,7 @@ def decode_cursor(cursor: str) -> str:
     """The sort key inside a cursor; :class:`InvalidInput` if it is not one of ours."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        return base64.urlsafe_b64decode(padded.encode()).decode()
+        return base64.b64decode(padded.encode(), altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise InvalidInput(_BAD_CURSOR) from exc
 

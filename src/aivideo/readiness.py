@@ -78,7 +78,5 @@ async def _run_check(check: Check, resources: Resources) -> dict[str, str]:
 
 async def check_components(resources: Resources) -> dict[str, dict[str, str]]:
     """Run every check at once; a component's entry says up or down, and why."""
-    results = await asyncio.gather(
-        *(_run_check(check, resources) for check in CHECKS.values())
-    )
+    results = await asyncio.gather(*(_run_check(check, resources) for check in CHECKS.values()))
     return dict(zip(CHECKS, results, strict=True))

@@ -78,7 +78,9 @@ class Resources:
         self._on_close("thread pool", self._shutdown_executor(self._threads))
 
         # "spawn": a forked child would inherit the event loop and open sockets.
-        self._processes = ProcessPoolExecutor(
+        # Made in a thread: creating it starts multiprocessing's resource tracker.
+        self._processes = await asyncio.to_thread(
+            ProcessPoolExecutor,
             max_workers=settings.process_pool_size,
             mp_context=multiprocessing.get_context("spawn"),
         )
@@ -96,7 +98,8 @@ class Resources:
         )
         self._on_close("HTTP client", self._http.aclose)
 
-        self._engine = create_engine(settings)
+        # Off the loop: SQLAlchemy's SQLite dialect resolves the file path on creation.
+        self._engine = await asyncio.to_thread(create_engine, settings)
         self._sessions = create_session_factory(self._engine)
         self._on_close("database engine", self._engine.dispose)
 
@@ -123,9 +126,7 @@ class Resources:
             try:
                 await closer()
             except Exception:
-                logger.exception(
-                    "closing the %s failed; closing the other resources anyway", name
-                )
+                logger.exception("closing the %s failed; closing the other resources anyway", name)
 
     def _require(self, part: T | None, name: str) -> T:
         if self._state is not ResourceState.OPENED or part is None:
@@ -160,7 +161,9 @@ class Resources:
     async def run_in_process(self, func: Callable[..., T], *args: Any) -> T:
         """Run CPU-heavy work in the process pool (``func`` and args must pickle)."""
         pool = self._require(self._processes, "process pool")
-        return await asyncio.get_running_loop().run_in_executor(pool, func, *args)
+        # submit() may spawn a worker process, which blocks: submit from a thread.
+        future = await asyncio.to_thread(pool.submit, func, *args)
+        return await asyncio.wrap_future(future)
 
     async def __aenter__(self) -> Resources:
         await self.open()

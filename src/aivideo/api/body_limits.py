@@ -31,11 +31,7 @@ class BodyLimitMiddleware:
             return
         headers = Headers(scope=scope)
         declared = headers.get("content-length")
-        if (
-            declared is not None
-            and declared.isdigit()
-            and int(declared) > self.max_bytes
-        ):
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._too_large(scope, receive, send)
             return
 

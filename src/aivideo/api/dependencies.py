@@ -30,9 +30,7 @@ async def get_session(resources: ResourcesDep) -> AsyncIterator[AsyncSession]:
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
-_bearer = HTTPBearer(
-    auto_error=False, description="An API key from `aivideo keys create`."
-)
+_bearer = HTTPBearer(auto_error=False, description="An API key from `aivideo keys create`.")
 
 
 async def get_current_user(

@@ -83,19 +83,21 @@ async def _on_aivideo_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, exc.code, exc.message, headers)
 
 
-async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
-    return error_response(
-        exc.status_code, code, str(exc.detail), dict(exc.headers or {})
-    )
+    message = str(exc.detail)
+    if exc.status_code in (404, 405) and message in ("Not Found", "Method Not Allowed"):
+        message = (
+            f"there is no endpoint {request.method} {request.url.path}; "
+            "the API is described at /docs"
+        )
+    return error_response(exc.status_code, code, message, dict(exc.headers or {}))
 
 
 async def _on_unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unexpected error", exc_info=exc)
-    return error_response(
-        500, "internal_error", "an unexpected error occurred; it has been logged"
-    )
+    return error_response(500, "internal_error", "an unexpected error occurred; it has been logged")
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -18,9 +18,7 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get(
-    "/readyz", summary="Every component can be reached (503 names those that cannot)"
-)
+@router.get("/readyz", summary="Every component can be reached (503 names those that cannot)")
 async def readyz(resources: ResourcesDep) -> JSONResponse:
     components = await check_components(resources)
     down = [name for name, result in components.items() if result["status"] != "up"]

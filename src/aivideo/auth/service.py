@@ -47,9 +47,7 @@ async def get_or_create_user(session: AsyncSession, name: str) -> User:
 async def create_api_key(session: AsyncSession, user_name: str) -> IssuedKey:
     user = await get_or_create_user(session, user_name)
     key = generate_api_key()
-    session.add(
-        ApiKey(user_id=user.id, key_hash=hash_api_key(key), prefix=display_prefix(key))
-    )
+    session.add(ApiKey(user_id=user.id, key_hash=hash_api_key(key), prefix=display_prefix(key)))
     await session.commit()
     return IssuedKey(user_name=user.name, key=key, prefix=display_prefix(key))
 

@@ -48,9 +48,7 @@ async def ensure_schema_is_current(engine: AsyncEngine) -> None:
     head = await asyncio.to_thread(_head_revision_blocking, url)
     async with engine.connect() as connection:
         current = await connection.run_sync(
-            lambda sync_conn: MigrationContext.configure(
-                sync_conn
-            ).get_current_revision()
+            lambda sync_conn: MigrationContext.configure(sync_conn).get_current_revision()
         )
     if current != head:
         raise SchemaOutOfDate(

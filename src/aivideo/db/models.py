@@ -36,9 +36,7 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    api_keys: Mapped[list[ApiKey]] = relationship(
-        back_populates="user", cascade="all, delete"
-    )
+    api_keys: Mapped[list[ApiKey]] = relationship(back_populates="user", cascade="all, delete")
 
 
 class ApiKey(Base):
@@ -47,9 +45,7 @@ class ApiKey(Base):
     __tablename__ = "api_keys"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    user_id: Mapped[str] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -61,9 +57,7 @@ class ApiKey(Base):
 class Video(Base):
     __tablename__ = "videos"
     __table_args__ = (
-        UniqueConstraint(
-            "owner_id", "idempotency_key", name="uq_videos_owner_idempotency_key"
-        ),
+        UniqueConstraint("owner_id", "idempotency_key", name="uq_videos_owner_idempotency_key"),
         Index("ix_videos_owner_id_id", "owner_id", "id"),
         Index("ix_videos_owner_status_id", "owner_id", "status", "id"),
     )
@@ -105,9 +99,7 @@ class VideoEvent(Base):
     __tablename__ = "video_events"
     __table_args__ = (Index("ix_video_events_video_id_id", "video_id", "id"),)
 
-    id: Mapped[int] = mapped_column(
-        AutoIncrementId, primary_key=True, autoincrement=True
-    )
+    id: Mapped[int] = mapped_column(AutoIncrementId, primary_key=True, autoincrement=True)
     video_id: Mapped[str] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     kind: Mapped[str] = mapped_column(String(32))

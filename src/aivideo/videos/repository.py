@@ -17,27 +17,21 @@ from aivideo.db.types import utcnow
 from aivideo.videos.status import VideoStatus
 
 
-async def get_video(
-    session: AsyncSession, owner_id: str, video_id: str
-) -> Video | None:
+async def get_video(session: AsyncSession, owner_id: str, video_id: str) -> Video | None:
     """The video with this id if ``owner_id`` owns it; another user's video is None."""
     return await session.scalar(
         select(Video).where(Video.id == video_id, Video.owner_id == owner_id)
     )
 
 
-async def get_videos(
-    session: AsyncSession, owner_id: str, video_ids: Iterable[str]
-) -> list[Video]:
+async def get_videos(session: AsyncSession, owner_id: str, video_ids: Iterable[str]) -> list[Video]:
     result = await session.scalars(
         select(Video).where(Video.id.in_(set(video_ids)), Video.owner_id == owner_id)
     )
     return list(result)
 
 
-async def find_by_idempotency_key(
-    session: AsyncSession, owner_id: str, key: str
-) -> Video | None:
+async def find_by_idempotency_key(session: AsyncSession, owner_id: str, key: str) -> Video | None:
     return await session.scalar(
         select(Video).where(Video.owner_id == owner_id, Video.idempotency_key == key)
     )
@@ -48,8 +42,7 @@ async def add_videos(session: AsyncSession, videos: Sequence[Video]) -> None:
     session.add_all(videos)
     await session.flush()  # the rows exist before the events that point at them
     session.add_all(
-        VideoEvent(video_id=video.id, kind="created", message="video queued")
-        for video in videos
+        VideoEvent(video_id=video.id, kind="created", message="video queued") for video in videos
     )
     await session.flush()
 
@@ -99,9 +92,7 @@ async def delete_video(
 ) -> bool:
     """Delete a video whose status is one of ``expected``; its events go with it (ON DELETE CASCADE)."""
     result = await session.execute(
-        delete(Video).where(
-            Video.id == video_id, Video.status.in_([s.value for s in expected])
-        )
+        delete(Video).where(Video.id == video_id, Video.status.in_([s.value for s in expected]))
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -114,9 +105,7 @@ def append_event(
     data: dict[str, Any] | None = None,
 ) -> None:
     """Stage one line of the video's log for the caller's commit."""
-    session.add(
-        VideoEvent(video_id=video_id, kind=kind, message=message, data=data or {})
-    )
+    session.add(VideoEvent(video_id=video_id, kind=kind, message=message, data=data or {}))
 
 
 async def list_events(

@@ -37,23 +37,17 @@ async def create_video(
     user: CurrentUser,
     idempotency_key: Annotated[
         str | None,
-        Header(
-            description="Retrying with the same key and body returns the same video."
-        ),
+        Header(description="Retrying with the same key and body returns the same video."),
     ] = None,
 ) -> VideoPublic:
     created = await service.create_video(session, user, body, idempotency_key)
-    response.headers["Location"] = str(
-        request.url_for("get_video", video_id=created.video.id)
-    )
+    response.headers["Location"] = str(request.url_for("get_video", video_id=created.video.id))
     if created.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return video_public(created.video)
 
 
-@router.post(
-    "/batch", status_code=status.HTTP_202_ACCEPTED, summary="Queue up to 50 videos"
-)
+@router.post("/batch", status_code=status.HTTP_202_ACCEPTED, summary="Queue up to 50 videos")
 async def create_videos(
     body: VideoBatchCreate, session: SessionDep, user: CurrentUser
 ) -> VideoBatch:
@@ -65,10 +59,7 @@ async def create_videos(
 async def get_videos(
     body: VideoBatchGet, session: SessionDep, user: CurrentUser
 ) -> VideoBatchFound:
-    found = {
-        video.id: video
-        for video in await repository.get_videos(session, user.id, body.ids)
-    }
+    found = {video.id: video for video in await repository.get_videos(session, user.id, body.ids)}
     return VideoBatchFound(
         videos=[video_public(found[i]) for i in dict.fromkeys(body.ids) if i in found],
         not_found=[i for i in dict.fromkeys(body.ids) if i not in found],
@@ -97,16 +88,12 @@ async def list_videos(
 
 
 @router.get("/{video_id}", summary="One video")
-async def get_video(
-    video_id: str, session: SessionDep, user: CurrentUser
-) -> VideoPublic:
+async def get_video(video_id: str, session: SessionDep, user: CurrentUser) -> VideoPublic:
     return video_public(await service.get_owned_video(session, user, video_id))
 
 
 @router.post("/{video_id}/cancel", summary="Cancel a queued or running video")
-async def cancel_video(
-    video_id: str, session: SessionDep, user: CurrentUser
-) -> VideoPublic:
+async def cancel_video(video_id: str, session: SessionDep, user: CurrentUser) -> VideoPublic:
     return video_public(await service.cancel_video(session, user, video_id))
 
 
@@ -129,15 +116,10 @@ async def list_events(
 ) -> VideoEventPage:
     video = await service.get_owned_video(session, user, video_id)
     after_id = decode_int_cursor(cursor) if cursor else None
-    events = await repository.list_events(
-        session, video.id, limit=limit + 1, after_id=after_id
-    )
+    events = await repository.list_events(session, video.id, limit=limit + 1, after_id=after_id)
     has_more = len(events) > limit
     events = events[:limit]
     return VideoEventPage(
-        items=[
-            VideoEventPublic.model_validate(event, from_attributes=True)
-            for event in events
-        ],
+        items=[VideoEventPublic.model_validate(event, from_attributes=True) for event in events],
         next_cursor=encode_cursor(events[-1].id) if has_more else None,
     )

@@ -34,13 +34,9 @@ class VideoCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(
-        min_length=1, max_length=MAX_TEXT_CHARS, description="The narration."
-    )
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="The narration.")
     title: str | None = Field(default=None, max_length=200)
-    voice: str | None = Field(
-        default=None, max_length=64, description="Unset: the default voice."
-    )
+    voice: str | None = Field(default=None, max_length=64, description="Unset: the default voice.")
     quality: Quality = Quality.MEDIUM
     format: OutputFormat = OutputFormat.MP4
     aspect: Aspect = Aspect.LANDSCAPE
@@ -63,9 +59,7 @@ class VideoCreate(BaseModel):
     def _small_metadata(cls, metadata: dict[str, Any]) -> dict[str, Any]:
         size = len(json.dumps(metadata, separators=(",", ":")).encode())
         if size > MAX_METADATA_BYTES:
-            raise ValueError(
-                f"metadata is {size} bytes as JSON; at most {MAX_METADATA_BYTES}"
-            )
+            raise ValueError(f"metadata is {size} bytes as JSON; at most {MAX_METADATA_BYTES}")
         return metadata
 
     def fingerprint(self) -> str:
@@ -139,9 +133,7 @@ class VideoBatchGet(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[Annotated[str, Field(max_length=64)]] = Field(
-        min_length=1, max_length=MAX_BATCH
-    )
+    ids: list[Annotated[str, Field(max_length=64)]] = Field(min_length=1, max_length=MAX_BATCH)
 
 
 class VideoBatchFound(BaseModel):

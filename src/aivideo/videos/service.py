@@ -29,9 +29,7 @@ class CreatedVideo:
     replayed: bool  # True when an earlier request with the same Idempotency-Key made it
 
 
-def _new_video(
-    owner: User, request: VideoCreate, idempotency_key: str | None = None
-) -> Video:
+def _new_video(owner: User, request: VideoCreate, idempotency_key: str | None = None) -> Video:
     return Video(
         id=new_id(),
         owner_id=owner.id,
@@ -67,12 +65,11 @@ async def create_video(
             raise InvalidInput(
                 f"Idempotency-Key must have 1 to {MAX_IDEMPOTENCY_KEY_CHARS} characters"
             )
-        existing = await repository.find_by_idempotency_key(
-            session, owner.id, idempotency_key
-        )
+        existing = await repository.find_by_idempotency_key(session, owner.id, idempotency_key)
         if existing is not None:
             return _replay(existing, request, idempotency_key)
 
+    owner_id = owner.id  # a rollback below expires ``owner``: keep what we need of it
     video = _new_video(owner, request, idempotency_key)
     try:
         await repository.add_videos(session, [video])
@@ -82,9 +79,7 @@ async def create_video(
         await session.rollback()
         if idempotency_key is None:
             raise
-        existing = await repository.find_by_idempotency_key(
-            session, owner.id, idempotency_key
-        )
+        existing = await repository.find_by_idempotency_key(session, owner_id, idempotency_key)
         if existing is None:
             raise
         return _replay(existing, request, idempotency_key)
@@ -126,9 +121,7 @@ async def cancel_video(session: AsyncSession, owner: User, video_id: str) -> Vid
             f"video {video.id} is already {video.status}; only queued or running videos "
             "can be cancelled"
         )
-    repository.append_event(
-        session, video.id, "cancelled", "cancelled at the owner's request"
-    )
+    repository.append_event(session, video.id, "cancelled", "cancelled at the owner's request")
     await session.commit()
     await session.refresh(video)
     return video

@@ -17,7 +17,5 @@ class VideoStatus(enum.StrEnum):
         return self in FINAL_STATUSES
 
 
-FINAL_STATUSES = frozenset(
-    {VideoStatus.COMPLETED, VideoStatus.FAILED, VideoStatus.CANCELLED}
-)
+FINAL_STATUSES = frozenset({VideoStatus.COMPLETED, VideoStatus.FAILED, VideoStatus.CANCELLED})
 CANCELLABLE_STATUSES = frozenset({VideoStatus.QUEUED, VideoStatus.RUNNING})

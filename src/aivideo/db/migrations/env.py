@@ -7,7 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy import pool
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from aivideo.db.models import Base
 
@@ -21,8 +21,7 @@ def _run(connection: Connection) -> None:
         context.run_migrations()
 
 
-async def _run_async(url: str) -> None:
-    engine = create_async_engine(url, poolclass=pool.NullPool)
+async def _run_async(engine: AsyncEngine) -> None:
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)
@@ -42,7 +41,7 @@ assert database_url, "aivideo.db.migrate sets sqlalchemy.url"
 if context.is_offline_mode():
     _run_offline(database_url)
 else:
-    # Read every migration file now, before the event loop starts, so that the
-    # loop below only ever waits on the database.
+    # Read every migration file and build the engine (SQLite resolves its file
+    # path) before the event loop starts: the loop only ever waits on the database.
     context.script.get_heads()
-    asyncio.run(_run_async(database_url))
+    asyncio.run(_run_async(create_async_engine(database_url, poolclass=pool.NullPool)))

@@ -73,9 +73,7 @@ def upgrade() -> None:
         sa.Column("finished_at", UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["owner_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint(
-            "owner_id", "idempotency_key", name="uq_videos_owner_idempotency_key"
-        ),
+        sa.UniqueConstraint("owner_id", "idempotency_key", name="uq_videos_owner_idempotency_key"),
         **TABLE_OPTIONS,
     )
     op.create_index("ix_videos_owner_id_id", "videos", ["owner_id", "id"], unique=False)
@@ -102,9 +100,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         **TABLE_OPTIONS,
     )
-    op.create_index(
-        "ix_video_events_video_id_id", "video_events", ["video_id", "id"], unique=False
-    )
+    op.create_index("ix_video_events_video_id_id", "video_events", ["video_id", "id"], unique=False)
 
 
 def downgrade() -> None:

@@ -1,0 +1,39 @@
+"""The real database servers the tests run against, and how to reach them."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+
+from sqlalchemy.engine import make_url
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    url: str
+    how_to_start: str
+
+    def reachable(self) -> bool:
+        url = make_url(self.url)
+        try:
+            with socket.create_connection((url.host or "127.0.0.1", url.port or 0), timeout=1):
+                return True
+        except OSError:
+            return False
+
+
+POSTGRES = Backend(
+    "postgresql",
+    os.environ.get(
+        "AIVIDEO_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/aivideo_test"
+    ),
+    "start PostgreSQL and create the database: `bash .ci/services` does both",
+)
+MARIADB = Backend(
+    "mariadb",
+    os.environ.get("AIVIDEO_TEST_MARIADB_URL", "mysql+aiomysql://root@127.0.0.1:3306/aivideo_test"),
+    "start MariaDB and create the database: `bash .ci/services` does both",
+)
+SERVER_BACKENDS = (POSTGRES, MARIADB)

@@ -1,0 +1,95 @@
+"""Fixtures shared by the whole suite.
+
+Every test runs with blockbuster's detector on: a blocking call on the event
+loop (file, socket, sleep, subprocess) fails the test that made it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from blockbuster import BlockBuster, blockbuster_ctx
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aivideo.config import Settings
+from aivideo.db.migrate import upgrade_to_head_blocking
+from aivideo.db.models import ApiKey, User, Video, VideoEvent
+from aivideo.resources import Resources
+from tests.blocking_allowlist import allow_known_safe_calls
+from tests.backends import SERVER_BACKENDS, Backend
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(autouse=True)
+def blockbuster() -> Iterator[BlockBuster]:
+    with blockbuster_ctx() as detector:
+        allow_known_safe_calls(detector)
+        yield detector
+
+
+def _require(backend: Backend) -> None:
+    if backend.reachable():
+        return
+    message = f"{backend.name} is not reachable at {backend.url}: {backend.how_to_start}"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def migrated_server_backends() -> dict[str, str]:
+    """Each reachable server database, emptied and migrated from nothing once per run."""
+    from tests.db.schema import drop_everything_blocking
+
+    migrated = {}
+    for backend in SERVER_BACKENDS:
+        if backend.reachable():
+            drop_everything_blocking(backend.url)
+            upgrade_to_head_blocking(backend.url)
+            migrated[backend.name] = backend.url
+    return migrated
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated_server_backends: dict[str, str]
+) -> str:
+    """A migrated database of each kind; SQLite is a fresh file per test."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'aivideo.db'}"
+        upgrade_to_head_blocking(url)
+        return url
+    backend = next(b for b in SERVER_BACKENDS if b.name == request.param)
+    _require(backend)
+    return migrated_server_backends[backend.name]
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=database_url)
+
+
+@pytest.fixture
+async def resources(settings: Settings) -> AsyncIterator[Resources]:
+    async with Resources(settings) as opened:
+        async with opened.sessions() as session:
+            await _empty_tables(session)
+        yield opened
+
+
+async def _empty_tables(session: AsyncSession) -> None:
+    # Server databases are shared by the tests of a run: start each one empty.
+    for model in (VideoEvent, Video, ApiKey, User):
+        await session.execute(delete(model))
+    await session.commit()
+
+
+@pytest.fixture
+async def session(resources: Resources) -> AsyncIterator[AsyncSession]:
+    async with resources.sessions() as opened:
+        yield opened

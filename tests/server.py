@@ -1,0 +1,37 @@
+"""Run the real app under uvicorn on a loopback port, inside the test's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+
+
+@asynccontextmanager
+async def serve_on_loopback(app: FastAPI) -> AsyncIterator[str]:
+    """Serve ``app`` on 127.0.0.1 with a free port; yields the base URL."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="on", log_level="warning")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()  # start-up failed: raise its error here
+                raise RuntimeError("the server stopped during start-up")
+            await asyncio.sleep(0.01)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@asynccontextmanager
+async def api_client(base_url: str, key: str | None = None) -> AsyncIterator[httpx.AsyncClient]:
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=10) as client:
+        yield client
