@@ -19,8 +19,8 @@ from aivideo.config import Settings
 from aivideo.db.migrate import upgrade_to_head_blocking
 from aivideo.db.models import ApiKey, User, Video, VideoEvent
 from aivideo.resources import Resources
-from tests.blocking_allowlist import allow_known_safe_calls
 from tests.backends import SERVER_BACKENDS, Backend
+from tests.blocking_allowlist import allow_known_safe_calls
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

@@ -124,7 +124,6 @@ def load_settings() -> Settings:
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else "?"
             value = os.environ.get(ENV_PREFIX + field.upper(), "")
-            lines.append(
-                f"{ENV_PREFIX}{field.upper()}={value!r}: {error['msg'].removeprefix('Value error, ')}"
-            )
+            problem = error["msg"].removeprefix("Value error, ")
+            lines.append(f"{ENV_PREFIX}{field.upper()}={value!r}: {problem}")
         raise ConfigurationError("invalid configuration:\n  " + "\n  ".join(lines)) from exc

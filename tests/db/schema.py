@@ -5,12 +5,17 @@ from __future__ import annotations
 import asyncio
 
 from sqlalchemy import MetaData, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 
+async def throwaway_engine(url: str) -> AsyncEngine:
+    """An engine without a pool, made off the loop (SQLite resolves its path on creation)."""
+    return await asyncio.to_thread(create_async_engine, url, poolclass=NullPool)
+
+
 async def drop_everything(url: str) -> None:
-    engine = create_async_engine(url, poolclass=NullPool)
+    engine = await throwaway_engine(url)
     try:
         async with engine.begin() as connection:
             metadata = MetaData()

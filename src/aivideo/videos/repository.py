@@ -90,7 +90,7 @@ async def list_videos(
 async def delete_video(
     session: AsyncSession, video_id: str, expected: Iterable[VideoStatus]
 ) -> bool:
-    """Delete a video whose status is one of ``expected``; its events go with it (ON DELETE CASCADE)."""
+    """Delete a video whose status is one of ``expected``, with its events (ON DELETE CASCADE)."""
     result = await session.execute(
         delete(Video).where(Video.id == video_id, Video.status.in_([s.value for s in expected]))
     )

@@ -43,7 +43,7 @@ class VideoCreate(BaseModel):
     subtitles: SubtitleMode = SubtitleMode.BURNED
     metadata: dict[str, Any] = Field(
         default_factory=dict,
-        description=f"Your own JSON object, kept with the video (at most {MAX_METADATA_BYTES} bytes).",
+        description=f"Your own JSON object, stored with the video ({MAX_METADATA_BYTES} B max).",
     )
     webhook_url: WebhookUrl | None = None
 

@@ -7,14 +7,15 @@ Create Date: 2026-11-28
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
 from aivideo.db.types import UTCDateTime
 
-
 # MariaDB: utf8mb4 so that any text (emoji included) can be stored.
-TABLE_OPTIONS = {"mysql_charset": "utf8mb4", "mariadb_charset": "utf8mb4"}
+TABLE_OPTIONS: dict[str, Any] = {"mysql_charset": "utf8mb4", "mariadb_charset": "utf8mb4"}
 
 revision = "0001"
 down_revision = None
