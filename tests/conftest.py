@@ -19,7 +19,7 @@ from aivideo.config import Settings
 from aivideo.db.migrate import upgrade_to_head_blocking
 from aivideo.db.models import ApiKey, User, Video, VideoEvent
 from aivideo.resources import Resources
-from tests.backends import SERVER_BACKENDS, Backend
+from tests.backends import POSTGRES, SERVER_BACKENDS, Backend
 from tests.blocking_allowlist import allow_known_safe_calls
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -67,6 +67,13 @@ def database_url(
     backend = next(b for b in SERVER_BACKENDS if b.name == request.param)
     _require(backend)
     return migrated_server_backends[backend.name]
+
+
+@pytest.fixture
+def postgres_url(migrated_server_backends: dict[str, str]) -> str:
+    """The migrated PostgreSQL test database, for tests that need a server database."""
+    _require(POSTGRES)
+    return migrated_server_backends[POSTGRES.name]
 
 
 @pytest.fixture

@@ -43,7 +43,8 @@ def _is_loopback(host: str) -> bool:
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 8000,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
 ) -> None:
     """Run the API (and, in embedded mode, everything else) in this process."""
     from aivideo.api.app import create_app
@@ -55,7 +56,8 @@ def serve(
             f"Serving on loopback: requests without an API key act as the user 'local' "
             f"(set AIVIDEO_REQUIRE_API_KEY=true to refuse them). http://{host}:{port}/docs"
         )
-    uvicorn.run(create_app(settings, allow_local_user=allow_local_user), host=host, port=port)
+    app = create_app(settings, allow_local_user=allow_local_user)
+    uvicorn.run(app, host=host, port=port, access_log=access_log)
 
 
 @db_app.command("upgrade")

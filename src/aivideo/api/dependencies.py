@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aivideo.auth.service import authenticate
+from aivideo.db.availability import is_database_unavailable
 from aivideo.db.models import User
 from aivideo.errors import NotAuthenticated
 from aivideo.resources import Resources
+
+logger = logging.getLogger(__name__)
 
 
 def get_resources(request: Request) -> Resources:
@@ -24,8 +29,19 @@ ResourcesDep = Annotated[Resources, Depends(get_resources)]
 
 
 async def get_session(resources: ResourcesDep) -> AsyncIterator[AsyncSession]:
-    async with resources.sessions() as session:
+    session = resources.sessions()
+    try:
         yield session
+    finally:
+        try:
+            await session.close()
+        except DBAPIError as exc:
+            if not is_database_unavailable(exc):
+                raise
+            # The connection died under the request, which has already been
+            # answered (503): drop the connection instead of failing again.
+            logger.warning("database connection lost while closing a session: %s", exc)
+            await session.invalidate()
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

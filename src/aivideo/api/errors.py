@@ -12,8 +12,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as db_errors
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from aivideo.db.availability import is_database_unavailable
 from aivideo.errors import AivideoError
 
 logger = logging.getLogger(__name__)
@@ -95,6 +97,17 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, message, dict(exc.headers or {}))
 
 
+async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
+    if not is_database_unavailable(exc):
+        return await _on_unexpected_error(request, exc)
+    if isinstance(exc, db_errors.TimeoutError):
+        message = "the database is busy: no connection was free in time; retry in a moment"
+    else:
+        message = "the database cannot be reached right now; retry in a moment"
+    logger.warning("%s (%s: %s)", message, type(exc).__name__, exc)
+    return error_response(503, "database_unavailable", message, {"Retry-After": "1"})
+
+
 async def _on_unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unexpected error", exc_info=exc)
     return error_response(500, "internal_error", "an unexpected error occurred; it has been logged")
@@ -104,4 +117,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(AivideoError, _on_aivideo_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    # Pool exhausted, connection refused or lost: the client may retry, so 503.
+    app.add_exception_handler(db_errors.TimeoutError, _on_database_error)
+    app.add_exception_handler(db_errors.DBAPIError, _on_database_error)
+    app.add_exception_handler(ConnectionError, _on_database_error)
     app.add_exception_handler(Exception, _on_unexpected_error)

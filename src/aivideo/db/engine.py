@@ -25,6 +25,12 @@ def create_engine(settings: Settings) -> AsyncEngine:
         "pool_timeout": settings.db_pool_timeout,
         "pool_recycle": settings.db_pool_recycle,
     }
+    if settings.is_sqlite:
+        # SQLite has a single writer. With one pooled connection, sessions queue
+        # in the pool instead of sleeping in SQLite's busy handler: measured with
+        # bench/api_bench.py, creates went from 202 to 254 req/s and their p99
+        # from 1.5 s to 0.22 s; gets from 358 to 418 req/s.
+        options.update(pool_size=1, max_overflow=0)
     if url.startswith("mysql"):
         # Without utf8mb4, emoji in a video's text would be refused by MariaDB.
         options["connect_args"] = {"charset": "utf8mb4"}
@@ -41,6 +47,9 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
         # a second writer wait for the lock instead of failing at once.
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        # In WAL mode NORMAL syncs at checkpoints, not at every commit: a power
+        # cut may lose the last commits but never corrupts the file (SQLite docs).
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
