@@ -60,3 +60,9 @@ class SchemaOutOfDate(AivideoError):
 
     status_code = 503
     code = "schema_out_of_date"
+
+
+class RenderFailed(AivideoError):
+    """The encoder could not make the video; the message says why in plain words."""
+
+    code = "render_failed"

@@ -1,0 +1,1 @@
+"""Text to narrated video: script -> speech -> subtitles -> visuals -> render -> thumbnail."""

@@ -1,0 +1,150 @@
+"""Pictures drawn with Pillow and NumPy: backgrounds, captions and the title card.
+
+Every function here is CPU work and runs in the process pool; each writes a PNG
+and returns what the caller needs to place it.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import textwrap
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+# Calm two-colour gradients (top-left, bottom-right), chosen by hand.
+PALETTES = [
+    ((17, 42, 70), (44, 120, 115)),
+    ((40, 24, 68), (160, 70, 110)),
+    ((12, 54, 60), (90, 160, 140)),
+    ((58, 28, 20), (196, 120, 62)),
+    ((20, 30, 48), (80, 110, 170)),
+    ((30, 50, 30), (130, 160, 90)),
+    ((64, 20, 44), (220, 120, 110)),
+    ((16, 20, 36), (60, 70, 120)),
+]
+
+_FONT_FILES = [
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf",
+]
+
+
+@cache
+def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """DejaVu Sans Bold where the system has it (wide Unicode coverage), else Pillow's own."""
+    for path in _FONT_FILES:
+        if Path(path).exists():
+            return ImageFont.truetype(path, size)
+    return ImageFont.load_default(size)
+
+
+def paint_background(width: int, height: int, seed: int, output: Path) -> None:
+    """A soft gradient with blurred light spots, ``width`` x ``height``."""
+    rng = random.Random(seed)
+    top, bottom = PALETTES[seed % len(PALETTES)]
+    # Painted at a quarter of the size and scaled up: it is all soft shapes.
+    small_w, small_h = max(8, width // 4), max(8, height // 4)
+    y, x = np.mgrid[0:small_h, 0:small_w]
+    mix = ((x / small_w) * 0.5 + (y / small_h) * 0.5)[..., None]
+    gradient = np.array(top) * (1 - mix) + np.array(bottom) * mix
+    image = Image.fromarray(gradient.astype(np.uint8), "RGB")
+
+    spots = Image.new("RGB", image.size, (0, 0, 0))
+    draw = ImageDraw.Draw(spots)
+    for _ in range(rng.randint(4, 7)):
+        radius = rng.uniform(0.08, 0.25) * max(small_w, small_h)
+        cx, cy = rng.uniform(0, small_w), rng.uniform(0, small_h)
+        glow = rng.randint(25, 60)
+        draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), fill=(glow,) * 3)
+    spots = spots.filter(ImageFilter.GaussianBlur(max(small_w, small_h) / 25))
+    image = Image.fromarray(
+        np.clip(np.asarray(image, np.int16) + np.asarray(spots, np.int16), 0, 255).astype(np.uint8)
+    )
+    image = image.resize((width, height), Image.Resampling.BICUBIC)
+    # A little noise hides the banding of smooth 8-bit gradients.
+    noise = np.random.default_rng(seed).integers(-2, 3, (height, width, 1), dtype=np.int16)
+    pixels = np.clip(np.asarray(image, np.int16) + noise, 0, 255).astype(np.uint8)
+    Image.fromarray(pixels).save(output, format="PNG", compress_level=1)
+
+
+def wrap_lines(text: str, chars_per_line: int) -> list[str]:
+    """Wrap to at most ``chars_per_line``, in as few lines as that allows, of even length.
+
+    "one two three four five / six" reads worse than "one two three / four five six".
+    """
+    fewest = textwrap.wrap(text, chars_per_line, break_long_words=True) or [text]
+    for width in range(math.ceil(len(text) / len(fewest)), chars_per_line):
+        lines = textwrap.wrap(text, width, break_long_words=True)
+        if len(lines) <= len(fewest):
+            return lines
+    return fewest
+
+
+def paint_caption(lines: list[str], font_size: int, max_width: int, output: Path) -> None:
+    """Caption text on a rounded, half-transparent dark box (readable on any picture)."""
+    face = font(font_size)
+    pad = round(font_size * 0.45)
+    spacing = round(font_size * 0.25)
+    probe = ImageDraw.Draw(Image.new("L", (1, 1)))
+    box = probe.multiline_textbbox((0, 0), "\n".join(lines), font=face, spacing=spacing)
+    width = min(max_width, math.ceil(box[2] - box[0]) + 2 * pad)
+    height = math.ceil(box[3] - box[1]) + 2 * pad
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((0, 0, width - 1, height - 1), radius=pad, fill=(0, 0, 0, 150))
+    draw.multiline_text(
+        (width / 2, pad - box[1]),
+        "\n".join(lines),
+        font=face,
+        fill=(255, 255, 255, 255),
+        spacing=spacing,
+        align="center",
+        anchor="ma",
+        stroke_width=max(1, font_size // 18),
+        stroke_fill=(0, 0, 0, 255),
+    )
+    image.save(output, format="PNG", compress_level=1)
+
+
+def paint_title(title: str, width: int, height: int, output: Path) -> None:
+    """The title card: large centred text over a darkened band, transparent elsewhere."""
+    size = round(min(width, height) * 0.09)
+    face = font(size)
+    chars = max(8, int(width * 0.8 / (size * 0.55)))
+    text = "\n".join(wrap_lines(title, chars)[:3])
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    box = draw.multiline_textbbox(
+        (width / 2, height / 2), text, font=face, anchor="mm", align="center", spacing=size // 4
+    )
+    band = round(size * 0.8)
+    draw.rectangle((0, box[1] - band, width, box[3] + band), fill=(0, 0, 0, 110))
+    draw.multiline_text(
+        (width / 2, height / 2),
+        text,
+        font=face,
+        anchor="mm",
+        align="center",
+        spacing=size // 4,
+        fill=(255, 255, 255, 255),
+        stroke_width=max(2, size // 20),
+        stroke_fill=(0, 0, 0, 200),
+    )
+    image.save(output, format="PNG", compress_level=1)
+
+
+def compose_thumbnail(frame: Path, title: str | None, output: Path) -> None:
+    """A square frame of the video with the title over it, as a JPEG."""
+    with Image.open(frame) as still:
+        picture = still.convert("RGBA")
+    if title:
+        overlay = output.with_name(output.name + ".title.png")
+        paint_title(title, picture.width, picture.height, overlay)
+        with Image.open(overlay) as title_card:
+            picture.alpha_composite(title_card)
+        overlay.unlink()
+    picture.convert("RGB").save(output, format="JPEG", quality=88)

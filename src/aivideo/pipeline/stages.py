@@ -1,0 +1,312 @@
+"""The six stages, each run once per video and recorded in its workspace.
+
+A stage's ``run`` does the work and returns a JSON-able record; its
+``restore`` rebuilds the context from that record. A fresh run and a resumed
+one go through ``restore`` alike, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import av
+
+from aivideo.pipeline import media, painting, subtitles
+from aivideo.pipeline.ffmpeg import run_ffmpeg
+from aivideo.pipeline.frame import Frame, frame_for
+from aivideo.pipeline.render import Overlay, RenderPlan, SceneShot, render_video
+from aivideo.pipeline.script import Script, write_script
+from aivideo.pipeline.spec import VideoSpec
+from aivideo.pipeline.speech import Narration, assemble_narration, synthesize_sentence
+from aivideo.pipeline.voices import find_voice
+from aivideo.pipeline.workspace import Workspace
+from aivideo.resources import Resources
+from aivideo.videos.options import SubtitleMode
+
+TITLE_SECONDS = 2.5
+PAN_MARGIN = 1.12  # backgrounds are this much larger than the frame, room to pan
+THUMBNAIL_SIZE = 512
+
+StageProgress = Callable[[float], None]
+
+
+@dataclass
+class Context:
+    spec: VideoSpec
+    workspace: Workspace
+    resources: Resources
+    progress: StageProgress = lambda _fraction: None
+    frame: Frame = field(init=False)
+    script: Script | None = None
+    narration: Narration | None = None
+    cues: list[subtitles.Cue] = field(default_factory=list)
+    plan: RenderPlan | None = None
+    record: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.frame = frame_for(self.spec.quality, self.spec.aspect)
+
+    @property
+    def lead_in(self) -> float:
+        return TITLE_SECONDS if self.script and self.script.title else 0.0
+
+
+# --- script -------------------------------------------------------------------------
+
+
+async def run_script(ctx: Context) -> dict[str, Any]:
+    find_voice(ctx.spec.voice)  # an unknown voice fails here, before any work
+    # Sentence splitting takes under 0.1 s even at the 20 000 character limit:
+    # a thread is enough to keep it off the loop.
+    script = await ctx.resources.run_in_thread(write_script, ctx.spec.text, ctx.spec.title)
+    return script.to_json()
+
+
+def restore_script(ctx: Context, record: dict[str, Any]) -> None:
+    ctx.script = Script.from_json(record)
+
+
+# --- speech -------------------------------------------------------------------------
+
+
+async def run_speech(ctx: Context) -> dict[str, Any]:
+    assert ctx.script is not None
+    voice = find_voice(ctx.spec.voice)
+    total, finished = len(ctx.script.sentences), 0
+
+    async def speak(sentence: str) -> tuple[bytes, int]:
+        nonlocal finished
+        spoken = await ctx.resources.run_in_process(
+            synthesize_sentence, voice, sentence, ctx.spec.rate
+        )
+        finished += 1
+        ctx.progress(finished / total)
+        return spoken
+
+    # One task per sentence keeps every worker process busy to the end.
+    results = await asyncio.gather(*(speak(s) for s in ctx.script.sentences))
+    sample_rate = results[0][1]
+    samples = iter(audio for audio, _ in results)
+    by_scene = [[(text, next(samples)) for text in scene.sentences] for scene in ctx.script.scenes]
+    final = ctx.workspace.path("narration.wav")
+    partial = ctx.workspace.partial(final)
+    narration = await ctx.resources.run_in_thread(
+        assemble_narration, by_scene, sample_rate, ctx.lead_in, partial
+    )
+    await ctx.workspace.commit(partial, final)
+    return narration.to_json()
+
+
+def restore_speech(ctx: Context, record: dict[str, Any]) -> None:
+    ctx.narration = Narration.from_json(record)
+
+
+# --- subtitles ----------------------------------------------------------------------
+
+
+async def run_subtitles(ctx: Context) -> dict[str, Any]:
+    assert ctx.narration is not None
+    cues = subtitles.make_cues(ctx.narration, ctx.spec.aspect)
+    await ctx.workspace.write_text("subtitles.srt", subtitles.to_srt(cues))
+    await ctx.workspace.write_text("subtitles.vtt", subtitles.to_vtt(cues))
+    return {"cues": subtitles.cues_to_json(cues)}
+
+
+def restore_subtitles(ctx: Context, record: dict[str, Any]) -> None:
+    ctx.cues = subtitles.cues_from_json(record["cues"])
+
+
+# --- visuals ------------------------------------------------------------------------
+
+
+def _scene_durations(ctx: Context) -> list[float]:
+    """Each scene lasts from its first sentence to the next scene's (the first from 0)."""
+    assert ctx.script is not None and ctx.narration is not None
+    starts, index = [], 0
+    for scene in ctx.script.scenes:
+        starts.append(ctx.narration.sentences[index].start)
+        index += len(scene.sentences)
+    starts[0] = 0.0
+    ends = [*starts[1:], ctx.narration.duration]
+    return [end - start for start, end in zip(starts, ends, strict=True)]
+
+
+async def _paint(ctx: Context, name: str, painter: Callable[..., None], *args: Any) -> str:
+    final = ctx.workspace.path(name)
+    partial = ctx.workspace.partial(final)
+    await ctx.resources.run_in_process(painter, *args, partial)
+    await ctx.workspace.commit(partial, final)
+    return name
+
+
+async def run_visuals(ctx: Context) -> dict[str, Any]:
+    assert ctx.script is not None
+    frame, spec = ctx.frame, ctx.spec
+    wide = int(frame.width * PAN_MARGIN) // 2 * 2
+    tall = int(frame.height * PAN_MARGIN) // 2 * 2
+    durations = _scene_durations(ctx)
+    seed = sum(map(ord, spec.text[:200]))
+
+    def shot_job(index: int) -> Awaitable[Any]:
+        if spec.media:
+            item = spec.media[index % len(spec.media)]
+            if item.is_clip:
+                return asyncio.sleep(0, result=(str(item.path), True))
+            job = _paint(ctx, f"shot-{index}.png", media.fit_picture, item.path, wide, tall)
+        else:
+            job = _paint(
+                ctx, f"shot-{index}.png", painting.paint_background, wide, tall, seed + index
+            )
+        return _as_still(job)
+
+    jobs: list[Awaitable[Any]] = [shot_job(i) for i in range(len(durations))]
+    if ctx.script.title:
+        jobs.append(
+            _paint(
+                ctx, "title.png", painting.paint_title, ctx.script.title, frame.width, frame.height
+            )
+        )
+    if spec.subtitles is SubtitleMode.BURNED:
+        jobs += [
+            _paint(
+                ctx, f"caption-{i}.png", painting.paint_caption, cue.lines,
+                frame.caption_font_size, frame.caption_max_width,
+            )
+            for i, cue in enumerate(ctx.cues)
+        ]  # fmt: skip
+    total, finished = len(jobs), 0
+
+    async def counted(job: Awaitable[Any]) -> Any:
+        nonlocal finished
+        result = await job
+        finished += 1
+        ctx.progress(finished / total)
+        return result
+
+    results = await asyncio.gather(*(counted(job) for job in jobs))
+    shots = [
+        {"path": path, "is_clip": is_clip, "duration": duration}
+        for (path, is_clip), duration in zip(results[: len(durations)], durations, strict=True)
+    ]
+    overlays = []
+    if ctx.script.title:
+        overlays.append({"path": "title.png", "start": 0.0, "end": TITLE_SECONDS, "bottom": None})
+    if spec.subtitles is SubtitleMode.BURNED:
+        overlays += [
+            {"path": f"caption-{i}.png", "start": cue.start, "end": cue.end,
+             "bottom": frame.caption_bottom_margin}
+            for i, cue in enumerate(ctx.cues)
+        ]  # fmt: skip
+    return {"shots": shots, "overlays": overlays}
+
+
+async def _as_still(job: Awaitable[str]) -> tuple[str, bool]:
+    return await job, False
+
+
+def restore_visuals(ctx: Context, record: dict[str, Any]) -> None:
+    assert ctx.narration is not None
+    root = ctx.workspace.root
+
+    def located(path: str) -> Any:
+        return root / path  # clips keep their absolute path: root / abs == abs
+
+    ctx.plan = RenderPlan(
+        frame=ctx.frame,
+        shots=[SceneShot(located(s["path"]), s["duration"], s["is_clip"]) for s in record["shots"]],
+        narration=root / "narration.wav",
+        duration=ctx.narration.duration,
+        output_format=ctx.spec.format,
+        overlays=[
+            Overlay(located(o["path"]), o["start"], o["end"], o["bottom"])
+            for o in record["overlays"]
+        ],
+        subtitles=ctx.spec.subtitles,
+        subtitle_file=root
+        / ("subtitles.srt" if ctx.spec.format.value == "mp4" else "subtitles.vtt"),
+        music=ctx.spec.music,
+        music_volume=ctx.spec.music_volume,
+    )
+
+
+# --- render -------------------------------------------------------------------------
+
+
+def _probe_video(path: str) -> dict[str, Any]:
+    with av.open(path) as container:
+        stream = container.streams.video[0]
+        duration = (container.duration or 0) / av.time_base
+        return {"duration": duration, "width": stream.width, "height": stream.height}
+
+
+async def run_render(ctx: Context) -> dict[str, Any]:
+    assert ctx.plan is not None
+    final = ctx.workspace.path(f"video.{ctx.spec.format.value}")
+    partial = ctx.workspace.partial(final)
+    await render_video(ctx.plan, partial, ctx.progress)
+    probe = await ctx.resources.run_in_thread(_probe_video, str(partial))
+    size = (await asyncio.to_thread(partial.stat)).st_size
+    await ctx.workspace.commit(partial, final)
+    return {"file": final.name, "size_bytes": size, **probe}
+
+
+def restore_render(ctx: Context, record: dict[str, Any]) -> None:
+    ctx.record["render"] = record
+
+
+# --- thumbnail ----------------------------------------------------------------------
+
+
+def _moment_without_caption(ctx: Context) -> float:
+    """The middle of the first pause between sentences after a third of the video."""
+    assert ctx.narration is not None
+    spoken = ctx.narration.sentences
+    for before, after in zip(spoken, spoken[1:], strict=False):
+        if before.end >= ctx.narration.duration / 3:
+            return (before.end + after.start) / 2
+    return (spoken[-1].end + ctx.narration.duration) / 2  # the silent tail
+
+
+async def run_thumbnail(ctx: Context) -> dict[str, Any]:
+    assert ctx.script is not None
+    final = ctx.workspace.path("thumbnail.jpg")
+    still = ctx.workspace.partial(ctx.workspace.path("thumbnail-frame.png"))
+    partial = ctx.workspace.partial(final)
+    size = THUMBNAIL_SIZE
+    await run_ffmpeg(
+        [
+            "-ss", f"{_moment_without_caption(ctx):.3f}",
+            "-i", str(ctx.workspace.path(ctx.record["render"]["file"])),
+            "-frames:v", "1",
+            "-vf", f"scale={size}:{size}:force_original_aspect_ratio=increase,crop={size}:{size}",
+            "-f", "image2", "-c:v", "png", "-y", str(still),
+        ]
+    )  # fmt: skip
+    await ctx.resources.run_in_process(painting.compose_thumbnail, still, ctx.script.title, partial)
+    await ctx.workspace.commit(partial, final)
+    return {"file": final.name}
+
+
+def restore_thumbnail(ctx: Context, record: dict[str, Any]) -> None:
+    ctx.record["thumbnail"] = record
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    weight: int  # share of the whole job's time, for the progress percentage
+    run: Callable[[Context], Awaitable[dict[str, Any]]]
+    restore: Callable[[Context, dict[str, Any]], None]
+
+
+STAGES = [
+    Stage("script", 2, run_script, restore_script),
+    Stage("speech", 22, run_speech, restore_speech),
+    Stage("subtitles", 1, run_subtitles, restore_subtitles),
+    Stage("visuals", 8, run_visuals, restore_visuals),
+    Stage("render", 64, run_render, restore_render),
+    Stage("thumbnail", 3, run_thumbnail, restore_thumbnail),
+]
