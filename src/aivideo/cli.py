@@ -6,6 +6,7 @@ import asyncio
 import ipaddress
 import socket
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,6 +14,8 @@ import uvicorn
 from rich.console import Console
 
 from aivideo.config import ConfigurationError, Settings, load_settings
+from aivideo.errors import InvalidInput, RenderFailed
+from aivideo.videos.options import Aspect, OutputFormat, Quality, SubtitleMode
 
 app = typer.Typer(help="Text in, narrated video out.", no_args_is_help=True)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
@@ -58,6 +61,100 @@ def serve(
         )
     app = create_app(settings, allow_local_user=allow_local_user)
     uvicorn.run(app, host=host, port=port, access_log=access_log)
+
+
+def _read_text(text: str | None, file: Path | None) -> str:
+    if file is not None:
+        try:
+            return file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"cannot read {file}: {exc}") from exc
+    if text is not None:
+        return text
+    if not sys.stdin.isatty():
+        return sys.stdin.read()
+    raise InvalidInput("give the text as an argument, with --file, or on standard input")
+
+
+@app.command()
+def generate(
+    text: Annotated[
+        str | None, typer.Argument(help="The narration (or use --file, or stdin).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Where to write the video.")
+    ] = None,
+    file: Annotated[Path | None, typer.Option(help="Read the narration from this file.")] = None,
+    title: Annotated[str | None, typer.Option(help="A title card at the start.")] = None,
+    quality: Annotated[
+        Quality, typer.Option(help="low 480p, medium 720p, high 1080p.")
+    ] = Quality.MEDIUM,
+    format: Annotated[
+        OutputFormat | None, typer.Option(help="mp4 or webm (default: from -o).")
+    ] = None,
+    aspect: Annotated[Aspect, typer.Option(help="16:9, 9:16 or 1:1.")] = Aspect.LANDSCAPE,
+    subtitles: Annotated[
+        SubtitleMode, typer.Option(help="burned, soft or none.")
+    ] = SubtitleMode.BURNED,
+    voice: Annotated[str | None, typer.Option(help="An installed voice.")] = None,
+    rate: Annotated[
+        float, typer.Option(min=0.5, max=2.0, help="Speaking rate: 1 normal, 1.2 faster.")
+    ] = 1.0,
+    media: Annotated[
+        Path | None, typer.Option(help="A folder of your images and clips to show.")
+    ] = None,
+    music: Annotated[
+        Path | None, typer.Option(help="Background music, ducked under the voice.")
+    ] = None,
+    music_volume: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.15,
+) -> None:
+    """Make one narrated video from text, here, with no server."""
+    from aivideo.generate_command import check_output_path, run_generate, scan_media
+    from aivideo.pipeline.media import check_audio
+    from aivideo.pipeline.spec import VideoSpec
+    from aivideo.pipeline.voices import find_voice
+    from aivideo.videos.schemas import MAX_TEXT_CHARS
+
+    settings = _settings()
+    try:
+        narration = _read_text(text, file)
+        if not narration.strip():
+            raise InvalidInput("the text is empty: give something to narrate")
+        if len(narration) > MAX_TEXT_CHARS:
+            raise InvalidInput(
+                f"the text has {len(narration)} characters; at most {MAX_TEXT_CHARS}"
+            )
+        find_voice(voice)
+        if output is None:
+            output = Path(f"video.{(format or OutputFormat.MP4).value}")
+        suffix = output.suffix.lstrip(".").lower()
+        if format is None:
+            format = OutputFormat(suffix) if suffix in {"mp4", "webm"} else OutputFormat.MP4
+        check_output_path(output)
+        if music is not None:
+            check_audio(music)
+        media_files, warnings = scan_media(media)
+    except InvalidInput as exc:
+        console.print(f"[red]aivideo: {exc.message}[/red]", highlight=False)
+        raise typer.Exit(2) from exc
+    for warning in warnings:
+        console.print(f"[yellow]warning: {warning}[/yellow]", highlight=False)
+
+    spec = VideoSpec(
+        text=narration, title=title, voice=voice, rate=rate, quality=quality, format=format,
+        aspect=aspect, subtitles=subtitles, media=media_files, music=music,
+        music_volume=music_volume,
+    )  # fmt: skip
+    try:
+        outputs = asyncio.run(run_generate(settings, spec, output, console))
+    except KeyboardInterrupt:
+        console.print("stopped: no output was written, and ffmpeg was stopped")
+        raise typer.Exit(130) from None
+    except (InvalidInput, RenderFailed) as exc:
+        console.print(f"[red]aivideo: {exc.message}[/red]", highlight=False)
+        raise typer.Exit(1) from exc
+    for kind, path in outputs.items():
+        console.print(f"{kind:>18}: {path}")
 
 
 @db_app.command("upgrade")

@@ -12,8 +12,8 @@ from aivideo.pipeline.voices import find_voice
 from aivideo.pipeline.workspace import Workspace
 from aivideo.resources import Resources
 
-# (stage name, overall percent 0-100)
-ProgressReport = Callable[[str, int], None]
+# (stage name, how far that stage is from 0 to 1, the whole job's percent 0-100)
+ProgressReport = Callable[[str, float, int], None]
 
 _TOTAL_WEIGHT = sum(stage.weight for stage in STAGES)
 
@@ -22,7 +22,7 @@ async def generate_video(
     spec: VideoSpec,
     workspace: Workspace,
     resources: Resources,
-    report: ProgressReport = lambda _stage, _percent: None,
+    report: ProgressReport = lambda _stage, _fraction, _percent: None,
 ) -> GeneratedVideo:
     """Make the video described by ``spec`` in ``workspace``.
 
@@ -55,7 +55,8 @@ async def _run_stages(ctx: Context, report: ProgressReport) -> None:
     for stage in STAGES:
 
         def progress(fraction: float, stage: Stage = stage, start: int = done) -> None:
-            report(stage.name, int(100 * (start + stage.weight * fraction) / _TOTAL_WEIGHT))
+            overall = int(100 * (start + stage.weight * fraction) / _TOTAL_WEIGHT)
+            report(stage.name, fraction, overall)
 
         ctx.progress = progress
         record = await workspace.finished_stage(stage.name)
