@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     thread_pool_size: PositiveInt = 8
     process_pool_size: PositiveInt = Field(default_factory=lambda: os.cpu_count() or 1)
 
+    render_slots: PositiveInt = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        description="How many videos this process makes at once.",
+    )
+
     probe_timeout: PositiveFloat = Field(
         default=2.0, description="Seconds a /readyz check may take per component."
     )

@@ -15,6 +15,7 @@ from aivideo.auth.service import authenticate
 from aivideo.db.availability import is_database_unavailable
 from aivideo.db.models import User
 from aivideo.errors import NotAuthenticated
+from aivideo.jobs.queue import JobQueue
 from aivideo.resources import Resources
 
 logger = logging.getLogger(__name__)
@@ -69,3 +70,11 @@ async def get_current_user(
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_jobs(request: Request) -> JobQueue:
+    jobs: JobQueue = request.app.state.jobs
+    return jobs
+
+
+JobsDep = Annotated[JobQueue, Depends(get_jobs)]

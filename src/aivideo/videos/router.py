@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi.responses import FileResponse
 
-from aivideo.api.dependencies import CurrentUser, SessionDep
+from aivideo.api.dependencies import CurrentUser, JobsDep, ResourcesDep, SessionDep
 from aivideo.pagination import decode_cursor, decode_int_cursor, encode_cursor
-from aivideo.videos import repository, service
+from aivideo.videos import files, repository, service
 from aivideo.videos.schemas import (
     VideoBatch,
     VideoBatchCreate,
@@ -35,12 +38,15 @@ async def create_video(
     response: Response,
     session: SessionDep,
     user: CurrentUser,
+    jobs: JobsDep,
     idempotency_key: Annotated[
         str | None,
         Header(description="Retrying with the same key and body returns the same video."),
     ] = None,
 ) -> VideoPublic:
     created = await service.create_video(session, user, body, idempotency_key)
+    if not created.replayed:
+        jobs.submit(created.video.id)
     response.headers["Location"] = str(request.url_for("get_video", video_id=created.video.id))
     if created.replayed:
         response.headers["Idempotent-Replayed"] = "true"
@@ -93,8 +99,12 @@ async def get_video(video_id: str, session: SessionDep, user: CurrentUser) -> Vi
 
 
 @router.post("/{video_id}/cancel", summary="Cancel a queued or running video")
-async def cancel_video(video_id: str, session: SessionDep, user: CurrentUser) -> VideoPublic:
-    return video_public(await service.cancel_video(session, user, video_id))
+async def cancel_video(
+    video_id: str, session: SessionDep, user: CurrentUser, jobs: JobsDep
+) -> VideoPublic:
+    video = await service.cancel_video(session, user, video_id)
+    jobs.cancel(video.id)
+    return video_public(video)
 
 
 @router.delete(
@@ -102,8 +112,12 @@ async def cancel_video(video_id: str, session: SessionDep, user: CurrentUser) ->
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a video and its log",
 )
-async def delete_video(video_id: str, session: SessionDep, user: CurrentUser) -> None:
+async def delete_video(
+    video_id: str, session: SessionDep, user: CurrentUser, resources: ResourcesDep
+) -> None:
     await service.delete_video(session, user, video_id)
+    folder = files.video_folder(resources.storage_dir, video_id)
+    await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
 
 
 @router.get("/{video_id}/events", summary="The video's log, oldest first")
@@ -122,4 +136,44 @@ async def list_events(
     return VideoEventPage(
         items=[VideoEventPublic.model_validate(event, from_attributes=True) for event in events],
         next_cursor=encode_cursor(events[-1].id) if has_more else None,
+    )
+
+
+@router.get("/{video_id}/file", summary="The video file (HTTP Range supported)")
+async def download_video(
+    video_id: str, session: SessionDep, user: CurrentUser, resources: ResourcesDep
+) -> FileResponse:
+    video = await service.get_owned_video(session, user, video_id)
+    return await files.serve_video(resources.storage_dir, video)
+
+
+@router.get("/{video_id}/thumbnail.jpg", summary="A 512x512 JPEG of the video")
+async def download_thumbnail(
+    video_id: str, session: SessionDep, user: CurrentUser, resources: ResourcesDep
+) -> FileResponse:
+    video = await service.get_owned_video(session, user, video_id)
+    return await files.serve_file(resources.storage_dir, video, "thumbnail.jpg", "image/jpeg")
+
+
+@router.get("/{video_id}/subtitles.vtt", summary="The subtitles as WebVTT")
+async def download_vtt(
+    video_id: str, session: SessionDep, user: CurrentUser, resources: ResourcesDep
+) -> FileResponse:
+    video = await service.get_owned_video(session, user, video_id)
+    return await files.serve_file(
+        resources.storage_dir, video, "subtitles.vtt", "text/vtt; charset=utf-8"
+    )
+
+
+@router.get("/{video_id}/subtitles.srt", summary="The subtitles as SubRip (SRT)")
+async def download_srt(
+    video_id: str, session: SessionDep, user: CurrentUser, resources: ResourcesDep
+) -> FileResponse:
+    video = await service.get_owned_video(session, user, video_id)
+    return await files.serve_file(
+        resources.storage_dir,
+        video,
+        "subtitles.srt",
+        "application/x-subrip; charset=utf-8",
+        download=True,
     )

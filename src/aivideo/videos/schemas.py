@@ -17,6 +17,9 @@ from pydantic import (
 )
 
 from aivideo.db.models import Video
+from aivideo.errors import InvalidInput
+from aivideo.pipeline.script import is_speakable
+from aivideo.pipeline.voices import find_voice
 from aivideo.videos.options import Aspect, OutputFormat, Quality, SubtitleMode
 from aivideo.videos.status import VideoStatus
 
@@ -37,6 +40,7 @@ class VideoCreate(BaseModel):
     text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="The narration.")
     title: str | None = Field(default=None, max_length=200)
     voice: str | None = Field(default=None, max_length=64, description="Unset: the default voice.")
+    rate: float = Field(default=1.0, ge=0.5, le=2.0, description="Speaking rate: 1 is normal.")
     quality: Quality = Quality.MEDIUM
     format: OutputFormat = OutputFormat.MP4
     aspect: Aspect = Aspect.LANDSCAPE
@@ -52,7 +56,18 @@ class VideoCreate(BaseModel):
     def _has_words(cls, text: str) -> str:
         if not text.strip():
             raise ValueError("text must contain something to narrate, not only spaces")
+        if not is_speakable(text):
+            raise ValueError("text has nothing to narrate: it needs words or numbers")
         return text
+
+    @field_validator("voice")
+    @classmethod
+    def _installed_voice(cls, voice: str | None) -> str | None:
+        try:
+            find_voice(voice)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from exc
+        return voice
 
     @field_validator("metadata")
     @classmethod
@@ -68,7 +83,7 @@ class VideoCreate(BaseModel):
 
     def render_options(self) -> dict[str, Any]:
         return self.model_dump(
-            mode="json", include={"voice", "quality", "format", "aspect", "subtitles"}
+            mode="json", include={"voice", "rate", "quality", "format", "aspect", "subtitles"}
         )
 
 
@@ -90,6 +105,7 @@ class VideoPublic(BaseModel):
     title: str | None
     text: str
     voice: str | None
+    rate: float
     quality: Quality
     format: OutputFormat
     aspect: Aspect
@@ -166,6 +182,7 @@ def video_public(video: Video) -> VideoPublic:
         title=video.title,
         text=video.text,
         voice=options.get("voice"),
+        rate=options.get("rate", 1.0),
         quality=options["quality"],
         format=options["format"],
         aspect=options["aspect"],

@@ -1,0 +1,1 @@
+"""Running queued videos: the job runner the API hands new videos to."""

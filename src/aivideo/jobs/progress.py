@@ -1,0 +1,60 @@
+"""Writing a running video's progress to the database, without flooding it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from sqlalchemy import update
+
+from aivideo.db.models import Video
+from aivideo.db.types import utcnow
+from aivideo.resources import Resources
+from aivideo.videos.repository import append_event
+from aivideo.videos.status import VideoStatus
+
+logger = logging.getLogger(__name__)
+
+MIN_INTERVAL = 0.5  # seconds between two writes, unless the stage changes
+
+
+class ProgressWriter:
+    """Receives the pipeline's reports; stores stage and percent at most twice a second."""
+
+    def __init__(self, resources: Resources, video_id: str) -> None:
+        self.resources = resources
+        self.video_id = video_id
+        self._stage: str | None = None
+        self._written_at = 0.0
+        self._pending: asyncio.Task[None] | None = None
+
+    def report(self, stage: str, _fraction: float, percent: int) -> None:
+        now = time.monotonic()
+        if stage == self._stage and now - self._written_at < MIN_INTERVAL:
+            return
+        if self._pending is not None and not self._pending.done() and stage == self._stage:
+            return  # the previous write is still going: skip this one
+        new_stage = stage != self._stage
+        self._stage, self._written_at = stage, now
+        self._pending = asyncio.create_task(self._write(stage, percent, new_stage))
+
+    async def _write(self, stage: str, percent: int, new_stage: bool) -> None:
+        try:
+            async with self.resources.sessions() as session:
+                # Only while running: a cancelled video must not be overwritten.
+                result = await session.execute(
+                    update(Video)
+                    .where(Video.id == self.video_id, Video.status == VideoStatus.RUNNING.value)
+                    .values(stage=stage, progress=min(percent, 99), updated_at=utcnow())
+                )
+                if new_stage and result.rowcount:  # type: ignore[attr-defined]
+                    append_event(session, self.video_id, "stage", f"{stage} started")
+                await session.commit()
+        except Exception:
+            # Progress is advisory: losing one update must not fail the video.
+            logger.warning("could not record progress of video %s", self.video_id, exc_info=True)
+
+    async def flush(self) -> None:
+        if self._pending is not None:
+            await self._pending

@@ -1,0 +1,21 @@
+"""Turning a stored video row into what the pipeline needs to make it."""
+
+from __future__ import annotations
+
+from aivideo.db.models import Video
+from aivideo.pipeline.spec import VideoSpec
+from aivideo.videos.options import Aspect, OutputFormat, Quality, SubtitleMode
+
+
+def spec_for(video: Video) -> VideoSpec:
+    options = video.options
+    return VideoSpec(
+        text=video.text,
+        title=video.title,
+        voice=options.get("voice"),
+        rate=float(options.get("rate", 1.0)),
+        quality=Quality(options["quality"]),
+        format=OutputFormat(options["format"]),
+        aspect=Aspect(options["aspect"]),
+        subtitles=SubtitleMode(options["subtitles"]),
+    )
