@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 from collections.abc import Callable
 
+from aivideo.errors import RenderFailed
 from aivideo.pipeline.spec import GeneratedVideo, VideoSpec
 from aivideo.pipeline.speech import preload_voice
 from aivideo.pipeline.stages import STAGES, Context, Stage
@@ -64,6 +66,10 @@ async def _run_stages(ctx: Context, report: ProgressReport) -> None:
             progress(0.0)
             try:
                 record = await stage.run(ctx)
+            except OSError as exc:
+                if exc.errno == errno.ENOSPC:
+                    raise RenderFailed("the disk is full: free some space and try again") from exc
+                raise
             finally:
                 await workspace.remove_partials()
             await workspace.finish_stage(stage.name, record)
