@@ -64,7 +64,8 @@ async def test_invalid_configuration_stops_with_a_message(tmp_path: Path) -> Non
 async def test_a_key_from_the_cli_drives_the_whole_api_of_a_served_process(
     tmp_path: Path,
 ) -> None:
-    env = _env(tmp_path, AIVIDEO_REQUIRE_API_KEY="true")
+    # An API-only process (no render slots): each video stays in the state the test sets.
+    env = _env(tmp_path, AIVIDEO_REQUIRE_API_KEY="true", AIVIDEO_RENDER_SLOTS="0")
     code, key, _ = await _run(env, "keys", "create", "--user", "dana")
     assert code == 0
     key = key.strip()

@@ -53,9 +53,9 @@ class Settings(BaseSettings):
     thread_pool_size: PositiveInt = 8
     process_pool_size: PositiveInt = Field(default_factory=lambda: os.cpu_count() or 1)
 
-    render_slots: PositiveInt = Field(
+    render_slots: Annotated[int, Field(ge=0)] = Field(
         default_factory=lambda: os.cpu_count() or 1,
-        description="How many videos this process makes at once.",
+        description="How many videos this process makes at once; 0: it only takes requests.",
     )
 
     probe_timeout: PositiveFloat = Field(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -25,6 +26,20 @@ class Api:
 
 @pytest.fixture
 async def api(settings: Settings, resources: Resources) -> AsyncIterator[Api]:
+    """The API alone: videos stay queued, so each test sees the states it sets."""
+    async with _running_api(settings.model_copy(update={"render_slots": 0}), resources) as api:
+        yield api
+
+
+@pytest.fixture
+async def rendering_api(settings: Settings, resources: Resources) -> AsyncIterator[Api]:
+    """The API with its embedded runner making the videos."""
+    async with _running_api(settings, resources) as api:
+        yield api
+
+
+@asynccontextmanager
+async def _running_api(settings: Settings, resources: Resources) -> AsyncIterator[Api]:
     # ``resources`` has emptied the database; the server opens its own.
     async with resources.sessions() as session:
         alice_key = (await create_api_key(session, "alice")).key

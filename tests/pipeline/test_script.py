@@ -34,7 +34,10 @@ def test_blank_lines_and_rules_separate_scenes_and_are_never_spoken() -> None:
 
 
 def test_markdown_leftovers_become_plain_sentences() -> None:
-    text = "# The Water Cycle\n\nWater is **everywhere** and [moves](http://x.org).\n- Evaporation\n- Rain"
+    text = (
+        "# The Water Cycle\n\n"
+        "Water is **everywhere** and [moves](http://x.org).\n- Evaporation\n- Rain"
+    )
 
     script = write_script(text)
 

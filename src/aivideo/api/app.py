@@ -15,6 +15,7 @@ from aivideo.auth.service import LOCAL_USER_NAME, get_or_create_user
 from aivideo.config import Settings
 from aivideo.db.migrate import ensure_schema_is_current, upgrade_to_head
 from aivideo.jobs.local_runner import LocalJobRunner
+from aivideo.jobs.queue import NoLocalWork
 from aivideo.resources import Resources
 from aivideo.videos import router as videos
 
@@ -37,15 +38,19 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
                 await ensure_schema_is_current(resources.engine)
             app.state.resources = resources
             app.state.local_user_id = None
-            runner = LocalJobRunner(
-                resources, settings.render_slots, sole_worker=settings.broker_url is None
-            )
-            app.state.jobs = runner
             if allow_local_user:
                 async with resources.sessions() as session:
                     user = await get_or_create_user(session, LOCAL_USER_NAME)
                     await session.commit()
                     app.state.local_user_id = user.id
+            if settings.render_slots == 0:
+                app.state.jobs = NoLocalWork()
+                yield
+                return
+            runner = LocalJobRunner(
+                resources, settings.render_slots, sole_worker=settings.broker_url is None
+            )
+            app.state.jobs = runner
             await runner.start()
             try:
                 yield

@@ -41,7 +41,6 @@ class LocalJobRunner:
         self._queue: asyncio.Queue[str] = asyncio.Queue()
         self._workers: list[asyncio.Task[None]] = []
         self._running: dict[str, asyncio.Task[Any]] = {}
-        self._cancelled: set[str] = set()
 
     def workspace(self, video_id: str) -> Workspace:
         return Workspace(self.resources.storage_dir / video_id)
@@ -76,7 +75,6 @@ class LocalJobRunner:
     def cancel(self, video_id: str) -> None:
         task = self._running.get(video_id)
         if task is not None:
-            self._cancelled.add(video_id)
             task.cancel()
 
     async def _work(self) -> None:
@@ -121,14 +119,13 @@ class LocalJobRunner:
         try:
             result = await task
         except asyncio.CancelledError:
-            # Either the owner cancelled the video, or this runner is stopping (then
-            # the task was cancelled with us, and has finished its own clean-up).
             await progress.flush()
-            if video_id in self._cancelled:
-                await self._discard(video_id)  # cancelled by its owner: the API set the status
-                return
-            await asyncio.shield(self._requeue(video_id))  # shutting down: resume next start
-            raise
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                # This runner is stopping: the video resumes at the next start.
+                await asyncio.shield(self._requeue(video_id))
+                raise
+            await self._discard(video_id)  # cancelled by its owner: the API set the status
         except (InvalidInput, RenderFailed) as exc:
             await progress.flush()
             await self._fail(video_id, exc.message)
@@ -143,7 +140,6 @@ class LocalJobRunner:
             await self._complete(video_id, result)
         finally:
             self._running.pop(video_id, None)
-            self._cancelled.discard(video_id)
 
     async def _complete(self, video_id: str, result: GeneratedVideo) -> None:
         async with self.resources.sessions() as session:

@@ -11,3 +11,16 @@ class JobQueue(Protocol):
 
     def cancel(self, video_id: str) -> None:
         """Stop a video's work now if it is running here (its status is already cancelled)."""
+
+
+class NoLocalWork:
+    """For a process that only takes requests (``AIVIDEO_RENDER_SLOTS=0``).
+
+    Videos stay queued in the database for a process that makes them.
+    """
+
+    def submit(self, video_id: str) -> None:
+        pass
+
+    def cancel(self, video_id: str) -> None:
+        pass
