@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import wave
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,3 +37,9 @@ def probe_video(path: Path) -> Probe:
 def image_format_and_size(path: Path) -> tuple[str | None, tuple[int, int]]:
     with Image.open(path) as image:
         return image.format, image.size
+
+
+def audio_seconds(path: Path) -> float:
+    """The length of a WAV file: the narration the video must match."""
+    with wave.open(str(path)) as audio:
+        return audio.getnframes() / audio.getframerate()

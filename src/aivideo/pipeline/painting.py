@@ -84,29 +84,40 @@ def wrap_lines(text: str, chars_per_line: int) -> list[str]:
     return fewest
 
 
-def paint_caption(lines: list[str], font_size: int, max_width: int, output: Path) -> None:
-    """Caption text on a rounded, half-transparent dark box (readable on any picture)."""
-    face = font(font_size)
-    pad = round(font_size * 0.45)
-    spacing = round(font_size * 0.25)
-    probe = ImageDraw.Draw(Image.new("L", (1, 1)))
-    box = probe.multiline_textbbox((0, 0), "\n".join(lines), font=face, spacing=spacing)
-    width = min(max_width, math.ceil(box[2] - box[0]) + 2 * pad)
-    height = math.ceil(box[3] - box[1]) + 2 * pad
-    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(image)
-    draw.rounded_rectangle((0, 0, width - 1, height - 1), radius=pad, fill=(0, 0, 0, 150))
-    draw.multiline_text(
-        (width / 2, pad - box[1]),
-        "\n".join(lines),
-        font=face,
-        fill=(255, 255, 255, 255),
-        spacing=spacing,
-        align="center",
-        anchor="ma",
-        stroke_width=max(1, font_size // 18),
-        stroke_fill=(0, 0, 0, 255),
-    )
+def paint_caption(
+    lines: list[str], font_size: int, band_width: int, band_height: int, output: Path
+) -> None:
+    """A caption on a rounded, half-transparent dark box, at the bottom of a clear band.
+
+    Every caption of a video is painted on a band of the same size, so that they
+    can follow one another as frames of a single overlay stream. No lines: an
+    empty band (shown between captions).
+    """
+    image = Image.new("RGBA", (band_width, band_height), (0, 0, 0, 0))
+    if lines:
+        face = font(font_size)
+        pad = round(font_size * 0.45)
+        spacing = round(font_size * 0.25)
+        draw = ImageDraw.Draw(image)
+        text = "\n".join(lines)
+        box = draw.multiline_textbbox((0, 0), text, font=face, spacing=spacing)
+        width = min(band_width, math.ceil(box[2] - box[0]) + 2 * pad)
+        height = min(band_height, math.ceil(box[3] - box[1]) + 2 * pad)
+        left, top = (band_width - width) // 2, band_height - height
+        draw.rounded_rectangle(
+            (left, top, left + width - 1, band_height - 1), radius=pad, fill=(0, 0, 0, 150)
+        )
+        draw.multiline_text(
+            (band_width / 2, top + pad - box[1]),
+            text,
+            font=face,
+            fill=(255, 255, 255, 255),
+            spacing=spacing,
+            align="center",
+            anchor="ma",
+            stroke_width=max(1, font_size // 18),
+            stroke_fill=(0, 0, 0, 255),
+        )
     image.save(output, format="PNG", compress_level=1)
 
 

@@ -43,12 +43,11 @@ class SceneShot:
 
 @dataclass(frozen=True)
 class Overlay:
-    """A picture shown from ``start`` to ``end``: a caption, or the title card."""
+    """A full-frame picture (the title card) shown from ``start`` to ``end``."""
 
     path: Path
     start: float
     end: float
-    bottom_margin: int | None = None  # None: full-frame picture at the top left
 
 
 @dataclass
@@ -59,6 +58,7 @@ class RenderPlan:
     duration: float
     output_format: OutputFormat
     overlays: list[Overlay] = field(default_factory=list)
+    captions: Path | None = None  # ffconcat playlist of equally sized caption bands
     subtitles: SubtitleMode = SubtitleMode.NONE
     subtitle_file: Path | None = None  # SRT for mp4, WebVTT for webm
     music: Path | None = None
@@ -102,6 +102,8 @@ def _input_args(plan: RenderPlan) -> list[str]:
             args += ["-framerate", str(FPS), "-i", str(shot.path)]
     for overlay in plan.overlays:
         args += ["-i", str(overlay.path)]
+    if plan.captions:
+        args += ["-f", "concat", "-safe", "0", "-i", str(plan.captions)]
     args += ["-i", str(plan.narration)]
     if plan.music:
         args += ["-stream_loop", "-1", "-i", str(plan.music)]
@@ -126,19 +128,27 @@ def _video_graph(plan: RenderPlan) -> list[str]:
         current = f"[x{i}]"
     first_overlay = len(plan.shots)
     for j, overlay in enumerate(plan.overlays):
-        if overlay.bottom_margin is None:
-            position = "x=0:y=0"
-        else:
-            position = f"x=(W-w)/2:y=H-h-{overlay.bottom_margin}"
         enable = f"between(t,{overlay.start:.3f},{overlay.end:.3f})"
-        parts.append(f"{current}[{first_overlay + j}:v]overlay={position}:enable='{enable}'[o{j}]")
+        parts.append(f"{current}[{first_overlay + j}:v]overlay=x=0:y=0:enable='{enable}'[o{j}]")
         current = f"[o{j}]"
+    if plan.captions:
+        captions = first_overlay + len(plan.overlays)
+        # Each caption picture stays up until the next one (a blank band between cues).
+        parts.append(
+            f"{current}[{captions}:v]overlay=x=(W-w)/2:y={plan.frame.caption_band_top}"
+            f":eof_action=repeat[captioned]"
+        )
+        current = "[captioned]"
     parts.append(f"{current}format=yuv420p[video]")
     return parts
 
 
+def _narration_input(plan: RenderPlan) -> int:
+    return len(plan.shots) + len(plan.overlays) + (1 if plan.captions else 0)
+
+
 def _audio_graph(plan: RenderPlan) -> list[str]:
-    narration = len(plan.shots) + len(plan.overlays)
+    narration = _narration_input(plan)
     if not plan.music:
         return [f"[{narration}:a]aresample=48000[audio]"]
     fade_start = max(0.0, plan.duration - 3)
@@ -156,7 +166,7 @@ def ffmpeg_arguments(plan: RenderPlan, output: Path) -> list[str]:
     graph = ";".join(_video_graph(plan) + _audio_graph(plan))
     args = [*_input_args(plan), "-filter_complex", graph, "-map", "[video]", "-map", "[audio]"]
     if plan.subtitles is SubtitleMode.SOFT and plan.subtitle_file:
-        subtitle_input = len(plan.shots) + len(plan.overlays) + 1 + (1 if plan.music else 0)
+        subtitle_input = _narration_input(plan) + 1 + (1 if plan.music else 0)
         codec = _SOFT_SUBTITLE_CODEC[plan.output_format]
         args += ["-map", f"{subtitle_input}:s", "-c:s", codec, "-metadata:s:s:0", "language=eng"]
     args += ["-r", str(FPS), "-t", f"{plan.duration:.3f}", *_ENCODERS[plan.output_format]]

@@ -10,24 +10,24 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import av
 
-from aivideo.pipeline import media, painting, subtitles
+from aivideo.pipeline import painting, subtitles
 from aivideo.pipeline.ffmpeg import run_ffmpeg
 from aivideo.pipeline.frame import Frame, frame_for
 from aivideo.pipeline.render import Overlay, RenderPlan, SceneShot, render_video
 from aivideo.pipeline.script import Script, write_script
 from aivideo.pipeline.spec import VideoSpec
 from aivideo.pipeline.speech import Narration, assemble_narration, synthesize_sentence
+from aivideo.pipeline.visuals import TITLE_SECONDS, PaintJob, plan_visuals
 from aivideo.pipeline.voices import find_voice
 from aivideo.pipeline.workspace import Workspace
 from aivideo.resources import Resources
-from aivideo.videos.options import SubtitleMode
 
-TITLE_SECONDS = 2.5
-PAN_MARGIN = 1.12  # backgrounds are this much larger than the frame, room to pan
+CAPTION_PLAYLIST = "captions.ffconcat"
 THUMBNAIL_SIZE = 512
 
 StageProgress = Callable[[float], None]
@@ -134,85 +134,40 @@ def _scene_durations(ctx: Context) -> list[float]:
     return [end - start for start, end in zip(starts, ends, strict=True)]
 
 
-async def _paint(ctx: Context, name: str, painter: Callable[..., None], *args: Any) -> str:
-    final = ctx.workspace.path(name)
+async def _paint(ctx: Context, job: PaintJob) -> None:
+    final = ctx.workspace.path(job.name)
     partial = ctx.workspace.partial(final)
-    await ctx.resources.run_in_process(painter, *args, partial)
+    await ctx.resources.run_in_process(job.painter, *job.args, partial)
     await ctx.workspace.commit(partial, final)
-    return name
 
 
 async def run_visuals(ctx: Context) -> dict[str, Any]:
     assert ctx.script is not None
-    frame, spec = ctx.frame, ctx.spec
-    wide = int(frame.width * PAN_MARGIN) // 2 * 2
-    tall = int(frame.height * PAN_MARGIN) // 2 * 2
-    durations = _scene_durations(ctx)
-    seed = sum(map(ord, spec.text[:200]))
+    plan = plan_visuals(ctx.spec, ctx.frame, ctx.script.title, ctx.cues, _scene_durations(ctx))
+    finished = 0
 
-    def shot_job(index: int) -> Awaitable[Any]:
-        if spec.media:
-            item = spec.media[index % len(spec.media)]
-            if item.is_clip:
-                return asyncio.sleep(0, result=(str(item.path), True))
-            job = _paint(ctx, f"shot-{index}.png", media.fit_picture, item.path, wide, tall)
-        else:
-            job = _paint(
-                ctx, f"shot-{index}.png", painting.paint_background, wide, tall, seed + index
-            )
-        return _as_still(job)
-
-    jobs: list[Awaitable[Any]] = [shot_job(i) for i in range(len(durations))]
-    if ctx.script.title:
-        jobs.append(
-            _paint(
-                ctx, "title.png", painting.paint_title, ctx.script.title, frame.width, frame.height
-            )
-        )
-    if spec.subtitles is SubtitleMode.BURNED:
-        jobs += [
-            _paint(
-                ctx, f"caption-{i}.png", painting.paint_caption, cue.lines,
-                frame.caption_font_size, frame.caption_max_width,
-            )
-            for i, cue in enumerate(ctx.cues)
-        ]  # fmt: skip
-    total, finished = len(jobs), 0
-
-    async def counted(job: Awaitable[Any]) -> Any:
+    async def paint(job: PaintJob) -> None:
         nonlocal finished
-        result = await job
+        await _paint(ctx, job)
         finished += 1
-        ctx.progress(finished / total)
-        return result
+        ctx.progress(finished / len(plan.jobs))
 
-    results = await asyncio.gather(*(counted(job) for job in jobs))
-    shots = [
-        {"path": path, "is_clip": is_clip, "duration": duration}
-        for (path, is_clip), duration in zip(results[: len(durations)], durations, strict=True)
-    ]
-    overlays = []
-    if ctx.script.title:
-        overlays.append({"path": "title.png", "start": 0.0, "end": TITLE_SECONDS, "bottom": None})
-    if spec.subtitles is SubtitleMode.BURNED:
-        overlays += [
-            {"path": f"caption-{i}.png", "start": cue.start, "end": cue.end,
-             "bottom": frame.caption_bottom_margin}
-            for i, cue in enumerate(ctx.cues)
-        ]  # fmt: skip
-    return {"shots": shots, "overlays": overlays}
-
-
-async def _as_still(job: Awaitable[str]) -> tuple[str, bool]:
-    return await job, False
+    await asyncio.gather(*(paint(job) for job in plan.jobs))
+    if plan.caption_playlist is not None:
+        await ctx.workspace.write_text(CAPTION_PLAYLIST, plan.caption_playlist)
+    return {
+        "shots": plan.shots,
+        "overlays": plan.overlays,
+        "captions": CAPTION_PLAYLIST if plan.caption_playlist is not None else None,
+    }
 
 
 def restore_visuals(ctx: Context, record: dict[str, Any]) -> None:
     assert ctx.narration is not None
     root = ctx.workspace.root
 
-    def located(path: str) -> Any:
-        return root / path  # clips keep their absolute path: root / abs == abs
+    def located(path: str) -> Path:
+        return root / path  # a clip's own absolute path stays as it is: root / "/a" == "/a"
 
     ctx.plan = RenderPlan(
         frame=ctx.frame,
@@ -220,10 +175,8 @@ def restore_visuals(ctx: Context, record: dict[str, Any]) -> None:
         narration=root / "narration.wav",
         duration=ctx.narration.duration,
         output_format=ctx.spec.format,
-        overlays=[
-            Overlay(located(o["path"]), o["start"], o["end"], o["bottom"])
-            for o in record["overlays"]
-        ],
+        overlays=[Overlay(located(o["path"]), o["start"], o["end"]) for o in record["overlays"]],
+        captions=located(record["captions"]) if record["captions"] else None,
         subtitles=ctx.spec.subtitles,
         subtitle_file=root
         / ("subtitles.srt" if ctx.spec.format.value == "mp4" else "subtitles.vtt"),

@@ -1,0 +1,97 @@
+"""The visuals stage's plan: which picture each scene shows, and what to paint.
+
+Planning is pure; the painting itself (CPU work) is run by the stage, each
+picture in the process pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aivideo.pipeline import media, painting
+from aivideo.pipeline.frame import Frame
+from aivideo.pipeline.spec import VideoSpec
+from aivideo.pipeline.subtitles import Cue
+from aivideo.videos.options import SubtitleMode
+
+TITLE_SECONDS = 2.5
+PAN_MARGIN = 1.12  # still backgrounds are this much larger than the frame: room to pan
+
+
+@dataclass(frozen=True)
+class PaintJob:
+    """A picture to paint into the workspace file ``name``: ``painter(*args, path)``."""
+
+    name: str
+    painter: Callable[..., None]
+    args: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class VisualPlan:
+    shots: list[dict[str, Any]]  # per scene: path (a workspace name, or a clip's own path)
+    overlays: list[dict[str, Any]]  # the title card, with when it shows
+    jobs: list[PaintJob]
+    caption_playlist: str | None  # ffconcat text: each caption image for as long as it shows
+
+
+BLANK_CAPTION = "caption-blank.png"
+
+
+def caption_playlist(cues: list[Cue]) -> str:
+    """The captions as one stream of pictures: each for its cue, a blank one in between.
+
+    One overlay of one stream costs ffmpeg the same whatever the number of
+    captions; an overlay per caption would keep hundreds of inputs open.
+    """
+    entries, clock = [], 0.0
+    for index, cue in enumerate(cues):
+        if cue.start > clock:
+            entries.append((BLANK_CAPTION, cue.start - clock))
+        entries.append((f"caption-{index}.png", cue.end - cue.start))
+        clock = cue.end
+    lines = ["ffconcat version 1.0"]
+    for name, seconds in entries:
+        lines += [f"file '{name}'", f"duration {seconds:.3f}"]
+    lines.append(f"file '{BLANK_CAPTION}'")  # shown from the last cue's end to the end
+    return "\n".join(lines) + "\n"
+
+
+def _even(value: float) -> int:
+    return int(value) // 2 * 2
+
+
+def plan_visuals(
+    spec: VideoSpec, frame: Frame, title: str | None, cues: list[Cue], durations: list[float]
+) -> VisualPlan:
+    wide, tall = _even(frame.width * PAN_MARGIN), _even(frame.height * PAN_MARGIN)
+    seed = sum(map(ord, spec.text[:200]))  # the same text always gets the same colours
+    shots, jobs = [], []
+    for index, duration in enumerate(durations):
+        name = f"shot-{index}.png"
+        if not spec.media:
+            jobs.append(PaintJob(name, painting.paint_background, (wide, tall, seed + index)))
+        else:
+            item = spec.media[index % len(spec.media)]
+            if item.is_clip:
+                shots.append({"path": str(item.path), "is_clip": True, "duration": duration})
+                continue
+            jobs.append(PaintJob(name, media.fit_picture, (item.path, wide, tall)))
+        shots.append({"path": name, "is_clip": False, "duration": duration})
+
+    overlays: list[dict[str, Any]] = []
+    if title:
+        jobs.append(PaintJob("title.png", painting.paint_title, (title, frame.width, frame.height)))
+        overlays.append({"path": "title.png", "start": 0.0, "end": TITLE_SECONDS})
+    playlist = None
+    if spec.subtitles is SubtitleMode.BURNED:
+        band = (frame.caption_font_size, frame.caption_band_width, frame.caption_band_height)
+        jobs.append(PaintJob(BLANK_CAPTION, painting.paint_caption, ([], *band)))
+        for index, cue in enumerate(cues):
+            jobs.append(
+                PaintJob(f"caption-{index}.png", painting.paint_caption, (cue.lines, *band))
+            )
+        playlist = caption_playlist(cues)
+    return VisualPlan(shots, overlays, jobs, playlist)
