@@ -1,34 +1,50 @@
-"""The render stage: one ffmpeg run turns pictures, captions and audio into the video.
+"""The render stage: ffmpeg turns pictures, captions and audio into the video.
 
 All per-frame work happens inside ffmpeg: each still background is decoded
 once, held in memory by the ``loop`` filter and panned by ``crop``; scenes are
-joined with short cross-fades; captions are pre-drawn images overlaid only
-while they are spoken. Python never touches a frame.
+joined with short cross-fades; the captions are one stream of pre-drawn
+pictures, overlaid once. Python never touches a frame.
+
+A long video is made in segments of a few scenes each, then joined without
+re-encoding, and the sound is added in that last pass. ffmpeg keeps every input
+of a run in memory, so a 10-minute video in one run would need gigabytes; in
+segments it needs what a few scenes need. A cross-fade that falls on a segment
+boundary is drawn at the start of the later segment, from the end of the scene
+before it, so no seam shows.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import anyio
 
 from aivideo.pipeline.ffmpeg import ProgressCallback, run_ffmpeg
 from aivideo.pipeline.frame import FPS, Frame
 from aivideo.videos.options import OutputFormat, SubtitleMode
 
 CROSSFADE = 0.5  # seconds
-PAN_SPEED = 0.012  # of the frame height per second: slow enough to feel calm
+SCENES_PER_SEGMENT = 4
+_MUX_SHARE = 0.05  # of the stage's progress: the last pass only copies the picture
 
-_ENCODERS = {
-    OutputFormat.MP4: [
-        "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
-        "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-movflags", "+faststart", "-f", "mp4",
-    ],
+_VIDEO_ENCODER = {
+    OutputFormat.MP4: ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23"],
     OutputFormat.WEBM: [
         "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1",
-        "-crf", "33", "-b:v", "0", "-pix_fmt", "yuv420p",
-        "-c:a", "libopus", "-b:a", "96k", "-ar", "48000", "-f", "webm",
+        "-crf", "33", "-b:v", "0",
     ],
 }  # fmt: skip
+_AUDIO_ENCODER = {
+    OutputFormat.MP4: ["-c:a", "aac", "-b:a", "128k"],
+    OutputFormat.WEBM: ["-c:a", "libopus", "-b:a", "96k"],
+}
+_CONTAINER = {
+    OutputFormat.MP4: ["-movflags", "+faststart", "-f", "mp4"],
+    OutputFormat.WEBM: ["-f", "webm"],
+}
 _SOFT_SUBTITLE_CODEC = {OutputFormat.MP4: "mov_text", OutputFormat.WEBM: "webvtt"}
 
 
@@ -42,8 +58,8 @@ class SceneShot:
 
 
 @dataclass(frozen=True)
-class Overlay:
-    """A full-frame picture (the title card) shown from ``start`` to ``end``."""
+class TimedPicture:
+    """A picture shown from ``start`` to ``end``: the title card or a caption band."""
 
     path: Path
     start: float
@@ -57,8 +73,9 @@ class RenderPlan:
     narration: Path
     duration: float
     output_format: OutputFormat
-    overlays: list[Overlay] = field(default_factory=list)
-    captions: Path | None = None  # ffconcat playlist of equally sized caption bands
+    title: TimedPicture | None = None  # full frame, at the top left
+    captions: list[TimedPicture] = field(default_factory=list)
+    blank_caption: Path | None = None  # shown between captions; all bands share one size
     subtitles: SubtitleMode = SubtitleMode.NONE
     subtitle_file: Path | None = None  # SRT for mp4, WebVTT for webm
     music: Path | None = None
@@ -68,115 +85,231 @@ class RenderPlan:
     def total_frames(self) -> int:
         return round(self.duration * FPS)
 
+    def starts(self) -> list[float]:
+        """When each scene starts (its cross-fade in, for all but the first)."""
+        times, clock = [], 0.0
+        for shot in self.shots:
+            times.append(clock)
+            clock += shot.duration
+        return times
 
-def _pan(index: int, frames: int) -> tuple[str, str]:
+
+@dataclass(frozen=True)
+class _Take:
+    """A stretch of one scene's shot inside one ffmpeg run."""
+
+    shot: SceneShot
+    length: float  # seconds taken
+    first_frame: int  # where in the shot's own timeline the take begins
+    shot_frames: int  # the shot's whole length in frames: the pan spans all of it
+
+
+def _pan(index: int, first_frame: int, shot_frames: int) -> tuple[str, str]:
     """Crop offsets that move the window slowly across the still, a new way each scene."""
-    progress = f"min(n/{max(1, frames - 1)},1)"
+    progress = f"min((n+{first_frame})/{max(1, shot_frames - 1)},1)"
     along, back, middle = f"(iw-ow)*{progress}", f"(iw-ow)*(1-{progress})", "(iw-ow)/2"
     down, centre = f"(ih-oh)*{progress}", "(ih-oh)/2"
     return [(along, centre), (back, down), (middle, down), (back, centre)][index % 4]
 
 
-def _shot_filter(index: int, input_index: int, shot: SceneShot, frame: Frame, length: float) -> str:
-    frames = round(length * FPS)
+def _take_filter(label: str, input_index: int, scene: int, take: _Take, frame: Frame) -> str:
     size = f"{frame.width}:{frame.height}"
-    if shot.is_clip:
+    if take.shot.is_clip:
         return (
-            f"[{input_index}:v]trim=duration={length:.3f},setpts=PTS-STARTPTS,fps={FPS},"
-            f"scale={size}:force_original_aspect_ratio=increase,crop={size},setsar=1,"
-            f"format=yuv420p[s{index}]"
+            f"[{input_index}:v]trim=start={take.first_frame / FPS:.3f}:duration={take.length:.3f},"
+            f"setpts=PTS-STARTPTS,fps={FPS},scale={size}:force_original_aspect_ratio=increase,"
+            f"crop={size},setsar=1,format=yuv420p[{label}]"
         )
-    x, y = _pan(index, frames)
+    frames = round(take.length * FPS)
+    x, y = _pan(scene, take.first_frame, take.shot_frames)
     return (
         f"[{input_index}:v]format=yuv420p,loop=loop={frames - 1}:size=1:start=0,"
-        f"setpts=N/{FPS}/TB,crop={size}:x='{x}':y='{y}':exact=1,setsar=1[s{index}]"
+        f"setpts=N/{FPS}/TB,crop={size}:x='{x}':y='{y}':exact=1,setsar=1[{label}]"
     )
 
 
-def _input_args(plan: RenderPlan) -> list[str]:
-    args: list[str] = []
-    for shot in plan.shots:
-        if shot.is_clip:
-            args += ["-stream_loop", "-1", "-i", str(shot.path)]
-        else:
-            args += ["-framerate", str(FPS), "-i", str(shot.path)]
-    for overlay in plan.overlays:
-        args += ["-i", str(overlay.path)]
-    if plan.captions:
-        args += ["-f", "concat", "-safe", "0", "-i", str(plan.captions)]
-    args += ["-i", str(plan.narration)]
-    if plan.music:
-        args += ["-stream_loop", "-1", "-i", str(plan.music)]
-    if plan.subtitles is SubtitleMode.SOFT and plan.subtitle_file:
-        args += ["-i", str(plan.subtitle_file)]
-    return args
-
-
-def _video_graph(plan: RenderPlan) -> list[str]:
-    parts = []
+def _takes(plan: RenderPlan, scenes: range) -> list[tuple[int, _Take]]:
+    """The takes of one segment: the end of the scene before it (to fade from), then its own."""
     last = len(plan.shots) - 1
-    for i, shot in enumerate(plan.shots):
-        # Every shot but the last runs on under the next one's cross-fade.
-        length = shot.duration + (CROSSFADE if i < last else 0)
-        parts.append(_shot_filter(i, i, shot, plan.frame, length))
-    current, offset = "[s0]", 0.0
-    for i in range(1, len(plan.shots)):
-        offset += plan.shots[i - 1].duration
-        parts.append(
-            f"{current}[s{i}]xfade=transition=fade:duration={CROSSFADE}:offset={offset:.3f}[x{i}]"
+
+    def shot_frames(i: int) -> int:
+        return round((plan.shots[i].duration + (CROSSFADE if i < last else 0)) * FPS)
+
+    takes = []
+    if scenes.start > 0:
+        before = scenes.start - 1
+        start = round(plan.shots[before].duration * FPS)
+        takes.append((before, _Take(plan.shots[before], CROSSFADE, start, shot_frames(before))))
+    for i in scenes:
+        # Every take but the segment's last runs on under the next one's cross-fade.
+        length = plan.shots[i].duration + (CROSSFADE if i < scenes[-1] else 0)
+        takes.append((i, _Take(plan.shots[i], length, 0, shot_frames(i))))
+    return takes
+
+
+def caption_playlist(plan: RenderPlan, start: float, end: float) -> str:
+    """The captions between ``start`` and ``end`` as one ffconcat stream of pictures.
+
+    Each caption shows for its cue, the blank band in between. One overlay of
+    one stream costs the same whatever the number of captions.
+    """
+    assert plan.blank_caption is not None
+    entries, clock = [], start
+    for caption in plan.captions:
+        if caption.end <= start or caption.start >= end:
+            continue
+        shown_from, shown_to = max(caption.start, start), min(caption.end, end)
+        if shown_from > clock:
+            entries.append((plan.blank_caption.name, shown_from - clock))
+        entries.append((caption.path.name, shown_to - shown_from))
+        clock = shown_to
+    lines = ["ffconcat version 1.0"]
+    for name, seconds in entries:
+        lines += [f"file '{name}'", f"duration {seconds:.3f}"]
+    lines.append(f"file '{plan.blank_caption.name}'")  # from the last caption to the end
+    return "\n".join(lines) + "\n"
+
+
+def _segment_arguments(
+    plan: RenderPlan, scenes: range, playlist: Path | None, output: Path
+) -> list[str]:
+    starts = plan.starts()
+    begin = starts[scenes.start]
+    end = starts[scenes[-1]] + plan.shots[scenes[-1]].duration
+    takes = _takes(plan, scenes)
+    args: list[str] = []
+    for _, take in takes:
+        if take.shot.is_clip:
+            args += ["-stream_loop", "-1", "-i", str(take.shot.path)]
+        else:
+            args += ["-framerate", str(FPS), "-i", str(take.shot.path)]
+    graph = [
+        _take_filter(f"t{j}", j, scene, take, plan.frame) for j, (scene, take) in enumerate(takes)
+    ]
+    current, offset = "[t0]", 0.0
+    for j in range(1, len(takes)):
+        # The first cross-fade starts at 0 when the segment opens on the scene before.
+        offset += takes[j - 1][1].length - CROSSFADE
+        graph.append(
+            f"{current}[t{j}]xfade=transition=fade:duration={CROSSFADE}:offset={offset:.3f}[x{j}]"
         )
-        current = f"[x{i}]"
-    first_overlay = len(plan.shots)
-    for j, overlay in enumerate(plan.overlays):
-        enable = f"between(t,{overlay.start:.3f},{overlay.end:.3f})"
-        parts.append(f"{current}[{first_overlay + j}:v]overlay=x=0:y=0:enable='{enable}'[o{j}]")
-        current = f"[o{j}]"
-    if plan.captions:
-        captions = first_overlay + len(plan.overlays)
-        # Each caption picture stays up until the next one (a blank band between cues).
-        parts.append(
-            f"{current}[{captions}:v]overlay=x=(W-w)/2:y={plan.frame.caption_band_top}"
+        current = f"[x{j}]"
+    next_input = len(takes)
+    title = plan.title
+    if title is not None and title.start < end and title.end > begin:
+        args += ["-i", str(title.path)]
+        window = f"between(t,{title.start - begin:.3f},{title.end - begin:.3f})"
+        graph.append(f"{current}[{next_input}:v]overlay=x=0:y=0:enable='{window}'[titled]")
+        current, next_input = "[titled]", next_input + 1
+    if playlist is not None:
+        args += ["-f", "concat", "-safe", "0", "-i", str(playlist)]
+        graph.append(
+            f"{current}[{next_input}:v]overlay=x=(W-w)/2:y={plan.frame.caption_band_top}"
             f":eof_action=repeat[captioned]"
         )
         current = "[captioned]"
-    parts.append(f"{current}format=yuv420p[video]")
-    return parts
-
-
-def _narration_input(plan: RenderPlan) -> int:
-    return len(plan.shots) + len(plan.overlays) + (1 if plan.captions else 0)
-
-
-def _audio_graph(plan: RenderPlan) -> list[str]:
-    narration = _narration_input(plan)
-    if not plan.music:
-        return [f"[{narration}:a]aresample=48000[audio]"]
-    fade_start = max(0.0, plan.duration - 3)
+    graph.append(f"{current}format=yuv420p[video]")
     return [
-        f"[{narration}:a]aresample=48000,asplit[voice][key]",
-        f"[{narration + 1}:a]aresample=48000,volume={plan.music_volume},"
-        f"afade=t=out:st={fade_start:.3f}:d=3[music]",
-        # The music ducks while the voice speaks, and comes back up in the pauses.
-        "[music][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[ducked]",
-        "[voice][ducked]amix=inputs=2:duration=first:normalize=0[audio]",
+        *args,
+        "-filter_complex", ";".join(graph),
+        "-map", "[video]", "-an", "-r", str(FPS), "-t", f"{end - begin:.3f}",
+        *_VIDEO_ENCODER[plan.output_format], "-pix_fmt", "yuv420p",
+        "-f", "matroska", "-y", str(output),
+    ]  # fmt: skip
+
+
+def _audio_graph(plan: RenderPlan) -> str:
+    if not plan.music:
+        return "[1:a]aresample=48000[audio]"
+    fade_start = max(0.0, plan.duration - 3)
+    return ";".join(
+        [
+            "[1:a]aresample=48000,asplit[voice][key]",
+            f"[2:a]aresample=48000,volume={plan.music_volume},"
+            f"afade=t=out:st={fade_start:.3f}:d=3[music]",
+            # The music ducks while the voice speaks, and comes back up in the pauses.
+            "[music][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[ducked]",
+            "[voice][ducked]amix=inputs=2:duration=first:normalize=0[audio]",
+        ]
+    )
+
+
+def _mux_arguments(plan: RenderPlan, segment_list: Path, output: Path) -> list[str]:
+    """Join the segments (picture copied as is), add the sound and any subtitle track."""
+    inputs = ["-f", "concat", "-safe", "0", "-i", str(segment_list), "-i", str(plan.narration)]
+    if plan.music:
+        inputs += ["-stream_loop", "-1", "-i", str(plan.music)]
+    maps = ["-filter_complex", _audio_graph(plan), "-map", "0:v", "-map", "[audio]"]
+    if plan.subtitles is SubtitleMode.SOFT and plan.subtitle_file:
+        subtitle_input = 3 if plan.music else 2
+        inputs += ["-i", str(plan.subtitle_file)]
+        codec = _SOFT_SUBTITLE_CODEC[plan.output_format]
+        maps += ["-map", f"{subtitle_input}:s", "-c:s", codec, "-metadata:s:s:0", "language=eng"]
+    args = [*inputs, *maps]
+    return [
+        *args,
+        "-c:v", "copy", *_AUDIO_ENCODER[plan.output_format], "-ar", "48000",
+        "-t", f"{plan.duration:.3f}", *_CONTAINER[plan.output_format], "-y", str(output),
+    ]  # fmt: skip
+
+
+def _segments(count: int) -> list[range]:
+    return [
+        range(i, min(i + SCENES_PER_SEGMENT, count)) for i in range(0, count, SCENES_PER_SEGMENT)
     ]
 
 
-def ffmpeg_arguments(plan: RenderPlan, output: Path) -> list[str]:
-    graph = ";".join(_video_graph(plan) + _audio_graph(plan))
-    args = [*_input_args(plan), "-filter_complex", graph, "-map", "[video]", "-map", "[audio]"]
-    if plan.subtitles is SubtitleMode.SOFT and plan.subtitle_file:
-        subtitle_input = _narration_input(plan) + 1 + (1 if plan.music else 0)
-        codec = _SOFT_SUBTITLE_CODEC[plan.output_format]
-        args += ["-map", f"{subtitle_input}:s", "-c:s", codec, "-metadata:s:s:0", "language=eng"]
-    args += ["-r", str(FPS), "-t", f"{plan.duration:.3f}", *_ENCODERS[plan.output_format]]
-    return [*args, "-y", str(output)]
+def _concat_list(paths: Sequence[Path]) -> str:
+    return "ffconcat version 1.0\n" + "".join(f"file '{path.name}'\n" for path in paths)
 
 
 async def render_video(
     plan: RenderPlan, output: Path, on_progress: ProgressCallback | None = None
 ) -> None:
-    """Encode the plan into ``output`` (the caller renames it into place when done)."""
-    await run_ffmpeg(
-        ffmpeg_arguments(plan, output), total_frames=plan.total_frames, on_progress=on_progress
-    )
+    """Encode the plan into ``output`` (the caller renames it into place when done).
+
+    Segment files and playlists are written beside ``output`` under hidden
+    ``.part`` names, and removed at the end.
+    """
+    folder = output.parent
+    report = on_progress or (lambda _fraction: None)
+    segments, done_frames = [], 0
+    try:
+        for k, scenes in enumerate(_segments(len(plan.shots))):
+            starts = plan.starts()
+            begin, end = starts[scenes.start], starts[scenes[-1]] + plan.shots[scenes[-1]].duration
+            playlist = None
+            if plan.captions and plan.blank_caption is not None:
+                playlist = folder / f".captions-{k}.ffconcat.part"
+                await _write(playlist, caption_playlist(plan, begin, end))
+            segment = folder / f".segment-{k}.mkv.part"
+            segments.append(segment)
+            frames = round((end - begin) * FPS)
+
+            def segment_progress(
+                fraction: float, before: int = done_frames, own: int = frames
+            ) -> None:
+                report((1 - _MUX_SHARE) * (before + own * fraction) / plan.total_frames)
+
+            await run_ffmpeg(
+                _segment_arguments(plan, scenes, playlist, segment),
+                total_frames=frames,
+                on_progress=segment_progress,
+            )
+            done_frames += frames
+        segment_list = folder / ".segments.ffconcat.part"
+        await _write(segment_list, _concat_list(segments))
+        await run_ffmpeg(_mux_arguments(plan, segment_list, output))
+        report(1.0)
+    finally:
+        await asyncio.to_thread(_remove_intermediates, folder)
+
+
+async def _write(path: Path, text: str) -> None:
+    await anyio.Path(path).write_text(text, encoding="utf-8")
+
+
+def _remove_intermediates(folder: Path) -> None:
+    for pattern in (".segment*.part", ".captions-*.part"):
+        for path in folder.glob(pattern):
+            path.unlink(missing_ok=True)

@@ -18,16 +18,15 @@ import av
 from aivideo.pipeline import painting, subtitles
 from aivideo.pipeline.ffmpeg import run_ffmpeg
 from aivideo.pipeline.frame import Frame, frame_for
-from aivideo.pipeline.render import Overlay, RenderPlan, SceneShot, render_video
+from aivideo.pipeline.render import RenderPlan, SceneShot, TimedPicture, render_video
 from aivideo.pipeline.script import Script, write_script
 from aivideo.pipeline.spec import VideoSpec
 from aivideo.pipeline.speech import Narration, assemble_narration, synthesize_sentence
-from aivideo.pipeline.visuals import TITLE_SECONDS, PaintJob, plan_visuals
+from aivideo.pipeline.visuals import BLANK_CAPTION, TITLE_SECONDS, PaintJob, plan_visuals
 from aivideo.pipeline.voices import find_voice
 from aivideo.pipeline.workspace import Workspace
 from aivideo.resources import Resources
 
-CAPTION_PLAYLIST = "captions.ffconcat"
 THUMBNAIL_SIZE = 512
 
 StageProgress = Callable[[float], None]
@@ -153,13 +152,11 @@ async def run_visuals(ctx: Context) -> dict[str, Any]:
         ctx.progress(finished / len(plan.jobs))
 
     await asyncio.gather(*(paint(job) for job in plan.jobs))
-    if plan.caption_playlist is not None:
-        await ctx.workspace.write_text(CAPTION_PLAYLIST, plan.caption_playlist)
-    return {
-        "shots": plan.shots,
-        "overlays": plan.overlays,
-        "captions": CAPTION_PLAYLIST if plan.caption_playlist is not None else None,
-    }
+    return {"shots": plan.shots, "title": plan.title, "captions": plan.captions}
+
+
+def _picture(root: Path, record: dict[str, Any]) -> TimedPicture:
+    return TimedPicture(root / record["path"], record["start"], record["end"])
 
 
 def restore_visuals(ctx: Context, record: dict[str, Any]) -> None:
@@ -175,8 +172,9 @@ def restore_visuals(ctx: Context, record: dict[str, Any]) -> None:
         narration=root / "narration.wav",
         duration=ctx.narration.duration,
         output_format=ctx.spec.format,
-        overlays=[Overlay(located(o["path"]), o["start"], o["end"]) for o in record["overlays"]],
-        captions=located(record["captions"]) if record["captions"] else None,
+        title=_picture(root, record["title"]) if record["title"] else None,
+        captions=[_picture(root, caption) for caption in record["captions"]],
+        blank_caption=root / BLANK_CAPTION if record["captions"] else None,
         subtitles=ctx.spec.subtitles,
         subtitle_file=root
         / ("subtitles.srt" if ctx.spec.format.value == "mp4" else "subtitles.vtt"),

@@ -32,31 +32,12 @@ class PaintJob:
 @dataclass(frozen=True)
 class VisualPlan:
     shots: list[dict[str, Any]]  # per scene: path (a workspace name, or a clip's own path)
-    overlays: list[dict[str, Any]]  # the title card, with when it shows
+    title: dict[str, Any] | None  # the title card, with when it shows
+    captions: list[dict[str, Any]]  # each caption band, with when it shows
     jobs: list[PaintJob]
-    caption_playlist: str | None  # ffconcat text: each caption image for as long as it shows
 
 
 BLANK_CAPTION = "caption-blank.png"
-
-
-def caption_playlist(cues: list[Cue]) -> str:
-    """The captions as one stream of pictures: each for its cue, a blank one in between.
-
-    One overlay of one stream costs ffmpeg the same whatever the number of
-    captions; an overlay per caption would keep hundreds of inputs open.
-    """
-    entries, clock = [], 0.0
-    for index, cue in enumerate(cues):
-        if cue.start > clock:
-            entries.append((BLANK_CAPTION, cue.start - clock))
-        entries.append((f"caption-{index}.png", cue.end - cue.start))
-        clock = cue.end
-    lines = ["ffconcat version 1.0"]
-    for name, seconds in entries:
-        lines += [f"file '{name}'", f"duration {seconds:.3f}"]
-    lines.append(f"file '{BLANK_CAPTION}'")  # shown from the last cue's end to the end
-    return "\n".join(lines) + "\n"
 
 
 def _even(value: float) -> int:
@@ -81,17 +62,16 @@ def plan_visuals(
             jobs.append(PaintJob(name, media.fit_picture, (item.path, wide, tall)))
         shots.append({"path": name, "is_clip": False, "duration": duration})
 
-    overlays: list[dict[str, Any]] = []
+    title_card = None
     if title:
         jobs.append(PaintJob("title.png", painting.paint_title, (title, frame.width, frame.height)))
-        overlays.append({"path": "title.png", "start": 0.0, "end": TITLE_SECONDS})
-    playlist = None
+        title_card = {"path": "title.png", "start": 0.0, "end": TITLE_SECONDS}
+    captions = []
     if spec.subtitles is SubtitleMode.BURNED:
         band = (frame.caption_font_size, frame.caption_band_width, frame.caption_band_height)
         jobs.append(PaintJob(BLANK_CAPTION, painting.paint_caption, ([], *band)))
         for index, cue in enumerate(cues):
-            jobs.append(
-                PaintJob(f"caption-{index}.png", painting.paint_caption, (cue.lines, *band))
-            )
-        playlist = caption_playlist(cues)
-    return VisualPlan(shots, overlays, jobs, playlist)
+            name = f"caption-{index}.png"
+            jobs.append(PaintJob(name, painting.paint_caption, (cue.lines, *band)))
+            captions.append({"path": name, "start": cue.start, "end": cue.end})
+    return VisualPlan(shots, title_card, captions, jobs)
