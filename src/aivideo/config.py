@@ -10,14 +10,16 @@ import os
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "AIVIDEO_"
 
-_DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg", "mysql+aiomysql")
-_REDIS_SCHEMES = ("redis", "rediss", "unix")
-_BROKER_SCHEMES = ("amqp", "amqps")
+_URL_SCHEMES = {
+    "database_url": ("sqlite+aiosqlite", "postgresql+asyncpg", "mysql+aiomysql"),
+    "redis_url": ("redis", "rediss", "unix"),
+    "broker_url": ("amqp", "amqps"),
+}
 
 PositiveInt = Annotated[int, Field(gt=0)]
 PositiveFloat = Annotated[float, Field(gt=0)]
@@ -75,25 +77,13 @@ class Settings(BaseSettings):
         # Resolved once, at start-up, so no later code has to ask the filesystem.
         return data_dir.absolute()
 
-    @field_validator("database_url")
+    @field_validator("database_url", "redis_url", "broker_url")
     @classmethod
-    def _known_database(cls, url: str | None) -> str | None:
-        if url is not None and not url.startswith(tuple(f"{s}://" for s in _DATABASE_SCHEMES)):
-            raise ValueError(f"expected a URL starting with one of {_schemes(_DATABASE_SCHEMES)}")
-        return url
-
-    @field_validator("redis_url")
-    @classmethod
-    def _known_redis(cls, url: str | None) -> str | None:
-        if url is not None and not url.startswith(tuple(f"{s}://" for s in _REDIS_SCHEMES)):
-            raise ValueError(f"expected a URL starting with one of {_schemes(_REDIS_SCHEMES)}")
-        return url
-
-    @field_validator("broker_url")
-    @classmethod
-    def _known_broker(cls, url: str | None) -> str | None:
-        if url is not None and not url.startswith(tuple(f"{s}://" for s in _BROKER_SCHEMES)):
-            raise ValueError(f"expected a URL starting with one of {_schemes(_BROKER_SCHEMES)}")
+    def _known_scheme(cls, url: str | None, info: ValidationInfo) -> str | None:
+        schemes = _URL_SCHEMES[info.field_name or ""]
+        if url is not None and not url.startswith(tuple(f"{s}://" for s in schemes)):
+            listed = ", ".join(f"{s}://" for s in schemes)
+            raise ValueError(f"expected a URL starting with one of {listed}")
         return url
 
     @property
@@ -110,10 +100,6 @@ class Settings(BaseSettings):
     @property
     def storage_dir(self) -> Path:
         return self.data_dir / "videos"
-
-
-def _schemes(schemes: tuple[str, ...]) -> str:
-    return ", ".join(f"{s}://" for s in schemes)
 
 
 class ConfigurationError(Exception):

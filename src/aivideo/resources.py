@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from aivideo.config import Settings
 from aivideo.db.engine import create_engine, create_session_factory
 from aivideo.errors import ResourceLifecycleError
+from aivideo.worker_memory import call_then_release_memory
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +163,7 @@ class Resources:
         """Run CPU-heavy work in the process pool (``func`` and args must pickle)."""
         pool = self._require(self._processes, "process pool")
         # submit() may spawn a worker process, which blocks: submit from a thread.
-        future = await asyncio.to_thread(pool.submit, func, *args)
+        future = await asyncio.to_thread(pool.submit, call_then_release_memory, func, *args)
         return await asyncio.wrap_future(future)
 
     async def __aenter__(self) -> Resources:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from aivideo.errors import InvalidInput, RenderFailed
+from aivideo.pipeline import render
 from aivideo.pipeline.media import check_audio, scan_media_folder
 from aivideo.pipeline.runner import generate_video
 from aivideo.pipeline.spec import VideoSpec
@@ -190,11 +191,11 @@ async def test_music_that_is_not_audio_is_a_clear_error(tmp_path: Path) -> None:
 
 @pytest.fixture
 async def tiny_disk(tmp_path: Path) -> AsyncIterator[Path]:
-    """A 1 MB filesystem (tmpfs) that fills up part way through a video."""
+    """An 800 KB filesystem (tmpfs): it fills up while the video is encoded."""
     mount_point = tmp_path / "tiny"
     await asyncio.to_thread(mount_point.mkdir)
     mount = await asyncio.create_subprocess_exec(
-        "mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point),
+        "mount", "-t", "tmpfs", "-o", "size=800k", "tmpfs", str(mount_point),
         stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     _, error = await mount.communicate()
@@ -216,4 +217,27 @@ async def test_a_full_disk_fails_with_a_clear_message_and_no_partial_files(
         await generate_video(spec, Workspace(tiny_disk / "w"), resources)
 
     names = await asyncio.to_thread(_names, tiny_disk)
+    assert "visuals.json" in names  # it was the encoder that ran out of room
     assert [name for name in names if name.endswith(".part")] == []
+
+
+@pytest.mark.parametrize("output_format", [OutputFormat.MP4, OutputFormat.WEBM])
+async def test_a_video_made_in_segments_is_one_whole_video(
+    resources: Resources,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    output_format: OutputFormat,
+) -> None:
+    # Long videos are rendered a few scenes at a time; make "long" short here.
+    monkeypatch.setattr(render, "SCENES_PER_SEGMENT", 2)
+    text = "\n\n".join(f"This is part number {i} of the story." for i in range(5))
+    spec = VideoSpec(text, title="Parts", quality=Quality.LOW, format=output_format)
+
+    video = await generate_video(spec, Workspace(tmp_path / "w"), resources)
+
+    probe = await asyncio.to_thread(probe_video, video.video)
+    narration = await asyncio.to_thread(audio_seconds, tmp_path / "w" / "narration.wav")
+    assert abs(probe.duration - narration) < 0.2
+    assert probe.audio_codec == ("aac" if output_format is OutputFormat.MP4 else "opus")
+    names = await asyncio.to_thread(_names, tmp_path / "w")
+    assert not any(name.startswith((".segment", ".captions")) for name in names)

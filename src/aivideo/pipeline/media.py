@@ -74,4 +74,4 @@ def fit_picture(source: Path, width: int, height: int, output: Path) -> None:
     with Image.open(source) as image:
         picture = ImageOps.exif_transpose(image).convert("RGB")
     fitted = ImageOps.fit(picture, (width, height), Image.Resampling.LANCZOS)
-    fitted.save(output, format="PNG", compress_level=1)
+    fitted.save(output, format="JPEG", quality=94)

@@ -1,9 +1,8 @@
 """The render stage: ffmpeg turns pictures, captions and audio into the video.
 
-All per-frame work happens inside ffmpeg: each still background is decoded
-once, held in memory by the ``loop`` filter and panned by ``crop``; scenes are
-joined with short cross-fades; the captions are one stream of pre-drawn
-pictures, overlaid once. Python never touches a frame.
+All per-frame work happens inside ffmpeg: the moving backgrounds and their
+cross-fades (``scene_graph``), the title card, and the captions as one stream
+of pre-drawn pictures overlaid once. Python never touches a frame.
 
 A long video is made in segments of a few scenes each, then joined without
 re-encoding, and the sound is added in that last pass. ffmpeg keeps every input
@@ -24,10 +23,10 @@ import anyio
 
 from aivideo.pipeline.ffmpeg import ProgressCallback, run_ffmpeg
 from aivideo.pipeline.frame import FPS, Frame
+from aivideo.pipeline.scene_graph import Shot, background_graph
 from aivideo.videos.options import OutputFormat, SubtitleMode
 
-CROSSFADE = 0.5  # seconds
-SCENES_PER_SEGMENT = 4
+SCENES_PER_SEGMENT = 3
 _MUX_SHARE = 0.05  # of the stage's progress: the last pass only copies the picture
 
 _VIDEO_ENCODER = {
@@ -49,15 +48,6 @@ _SOFT_SUBTITLE_CODEC = {OutputFormat.MP4: "mov_text", OutputFormat.WEBM: "webvtt
 
 
 @dataclass(frozen=True)
-class SceneShot:
-    """What one scene shows: a still (panned) or a clip (trimmed or looped)."""
-
-    path: Path
-    duration: float
-    is_clip: bool = False
-
-
-@dataclass(frozen=True)
 class TimedPicture:
     """A picture shown from ``start`` to ``end``: the title card or a caption band."""
 
@@ -69,7 +59,7 @@ class TimedPicture:
 @dataclass
 class RenderPlan:
     frame: Frame
-    shots: list[SceneShot]
+    shots: list[Shot]
     narration: Path
     duration: float
     output_format: OutputFormat
@@ -92,59 +82,6 @@ class RenderPlan:
             times.append(clock)
             clock += shot.duration
         return times
-
-
-@dataclass(frozen=True)
-class _Take:
-    """A stretch of one scene's shot inside one ffmpeg run."""
-
-    shot: SceneShot
-    length: float  # seconds taken
-    first_frame: int  # where in the shot's own timeline the take begins
-    shot_frames: int  # the shot's whole length in frames: the pan spans all of it
-
-
-def _pan(index: int, first_frame: int, shot_frames: int) -> tuple[str, str]:
-    """Crop offsets that move the window slowly across the still, a new way each scene."""
-    progress = f"min((n+{first_frame})/{max(1, shot_frames - 1)},1)"
-    along, back, middle = f"(iw-ow)*{progress}", f"(iw-ow)*(1-{progress})", "(iw-ow)/2"
-    down, centre = f"(ih-oh)*{progress}", "(ih-oh)/2"
-    return [(along, centre), (back, down), (middle, down), (back, centre)][index % 4]
-
-
-def _take_filter(label: str, input_index: int, scene: int, take: _Take, frame: Frame) -> str:
-    size = f"{frame.width}:{frame.height}"
-    if take.shot.is_clip:
-        return (
-            f"[{input_index}:v]trim=start={take.first_frame / FPS:.3f}:duration={take.length:.3f},"
-            f"setpts=PTS-STARTPTS,fps={FPS},scale={size}:force_original_aspect_ratio=increase,"
-            f"crop={size},setsar=1,format=yuv420p[{label}]"
-        )
-    frames = round(take.length * FPS)
-    x, y = _pan(scene, take.first_frame, take.shot_frames)
-    return (
-        f"[{input_index}:v]format=yuv420p,loop=loop={frames - 1}:size=1:start=0,"
-        f"setpts=N/{FPS}/TB,crop={size}:x='{x}':y='{y}':exact=1,setsar=1[{label}]"
-    )
-
-
-def _takes(plan: RenderPlan, scenes: range) -> list[tuple[int, _Take]]:
-    """The takes of one segment: the end of the scene before it (to fade from), then its own."""
-    last = len(plan.shots) - 1
-
-    def shot_frames(i: int) -> int:
-        return round((plan.shots[i].duration + (CROSSFADE if i < last else 0)) * FPS)
-
-    takes = []
-    if scenes.start > 0:
-        before = scenes.start - 1
-        start = round(plan.shots[before].duration * FPS)
-        takes.append((before, _Take(plan.shots[before], CROSSFADE, start, shot_frames(before))))
-    for i in scenes:
-        # Every take but the segment's last runs on under the next one's cross-fade.
-        length = plan.shots[i].duration + (CROSSFADE if i < scenes[-1] else 0)
-        takes.append((i, _Take(plan.shots[i], length, 0, shot_frames(i))))
-    return takes
 
 
 def caption_playlist(plan: RenderPlan, start: float, end: float) -> str:
@@ -176,25 +113,8 @@ def _segment_arguments(
     starts = plan.starts()
     begin = starts[scenes.start]
     end = starts[scenes[-1]] + plan.shots[scenes[-1]].duration
-    takes = _takes(plan, scenes)
-    args: list[str] = []
-    for _, take in takes:
-        if take.shot.is_clip:
-            args += ["-stream_loop", "-1", "-i", str(take.shot.path)]
-        else:
-            args += ["-framerate", str(FPS), "-i", str(take.shot.path)]
-    graph = [
-        _take_filter(f"t{j}", j, scene, take, plan.frame) for j, (scene, take) in enumerate(takes)
-    ]
-    current, offset = "[t0]", 0.0
-    for j in range(1, len(takes)):
-        # The first cross-fade starts at 0 when the segment opens on the scene before.
-        offset += takes[j - 1][1].length - CROSSFADE
-        graph.append(
-            f"{current}[t{j}]xfade=transition=fade:duration={CROSSFADE}:offset={offset:.3f}[x{j}]"
-        )
-        current = f"[x{j}]"
-    next_input = len(takes)
+    args, graph, current = background_graph(plan.shots, scenes, plan.frame)
+    next_input = sum(arg == "-i" for arg in args)
     title = plan.title
     if title is not None and title.start < end and title.end > begin:
         args += ["-i", str(title.path)]

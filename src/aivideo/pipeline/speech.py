@@ -8,7 +8,6 @@ every sentence in it, which gives the subtitles exact timing for free.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import unicodedata
 import wave
@@ -74,7 +73,7 @@ def _voice(voice: Voice) -> PiperVoice:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         # Without onnxruntime's memory arena, the memory of a long sentence goes
-        # back to the system afterwards (see _release_memory): an idle worker holds
+        # back to the system afterwards (see aivideo.worker_memory): an idle worker holds
         # about 140 MB instead of 350 MB, for about 15 % slower speech.
         options.enable_cpu_mem_arena = False
         _loaded_voices[voice.name] = PiperVoice(
@@ -99,16 +98,7 @@ def synthesize_sentence(voice: Voice, sentence: str, rate: float) -> tuple[bytes
     config = SynthesisConfig(length_scale=1.0 / rate)
     chunks = [chunk.audio_int16_array for chunk in piper.synthesize(spoken_form(sentence), config)]
     audio = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
-    _release_memory()
     return audio.tobytes(), piper.config.sample_rate
-
-
-def _release_memory() -> None:
-    """Give freed heap memory back to the system (glibc keeps it otherwise)."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass  # not glibc: nothing to do
 
 
 def assemble_narration(

@@ -18,7 +18,8 @@ import av
 from aivideo.pipeline import painting, subtitles
 from aivideo.pipeline.ffmpeg import run_ffmpeg
 from aivideo.pipeline.frame import Frame, frame_for
-from aivideo.pipeline.render import RenderPlan, SceneShot, TimedPicture, render_video
+from aivideo.pipeline.render import RenderPlan, TimedPicture, render_video
+from aivideo.pipeline.scene_graph import Shot
 from aivideo.pipeline.script import Script, write_script
 from aivideo.pipeline.spec import VideoSpec
 from aivideo.pipeline.speech import Narration, assemble_narration, synthesize_sentence
@@ -168,7 +169,7 @@ def restore_visuals(ctx: Context, record: dict[str, Any]) -> None:
 
     ctx.plan = RenderPlan(
         frame=ctx.frame,
-        shots=[SceneShot(located(s["path"]), s["duration"], s["is_clip"]) for s in record["shots"]],
+        shots=[Shot(str(located(s["path"])), s["duration"], s["is_clip"]) for s in record["shots"]],
         narration=root / "narration.wav",
         duration=ctx.narration.duration,
         output_format=ctx.spec.format,

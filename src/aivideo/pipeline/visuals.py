@@ -51,7 +51,7 @@ def plan_visuals(
     seed = sum(map(ord, spec.text[:200]))  # the same text always gets the same colours
     shots, jobs = [], []
     for index, duration in enumerate(durations):
-        name = f"shot-{index}.png"
+        name = f"shot-{index}.jpg"
         if not spec.media:
             jobs.append(PaintJob(name, painting.paint_background, (wide, tall, seed + index)))
         else:
