@@ -4,7 +4,8 @@ Usage (from the repository root, services up: `bash .ci/services`):
 
     .venv/bin/python -m bench.api_bench [--requests 3000] [--concurrency 32]
 
-For each database it starts a real `aivideo serve` process (access log off),
+For each database it starts a real `aivideo serve` process (access log off, no
+render slots, so it only takes requests),
 creates an API key with `aivideo keys create`, then drives it from this process
 with `--concurrency` keep-alive connections (aiohttp): first `--requests` creates, then as
 many gets of random ids among those created. The same load then goes to a bare
@@ -119,7 +120,14 @@ async def bench_aivideo(
 ) -> list[Result]:
     aivideo = [str(ROOT / ".venv/bin/aivideo")]
     with tempfile.TemporaryDirectory() as data_dir:
-        env = {**os.environ, "AIVIDEO_DATA_DIR": data_dir, "AIVIDEO_REQUIRE_API_KEY": "true"}
+        # An API-only process (AIVIDEO_RENDER_SLOTS=0): the videos it queues are not
+        # made during the run, so the figures are the API's alone.
+        env = {
+            **os.environ,
+            "AIVIDEO_DATA_DIR": data_dir,
+            "AIVIDEO_REQUIRE_API_KEY": "true",
+            "AIVIDEO_RENDER_SLOTS": "0",
+        }
         if database_url:
             await fresh_postgres_database(database_url)
             env["AIVIDEO_DATABASE_URL"] = database_url

@@ -254,11 +254,12 @@ class Stage:
     restore: Callable[[Context, dict[str, Any]], None]
 
 
+# Weights: each stage's share of a 720p job's time, measured with bench/render_bench.py.
 STAGES = [
-    Stage("script", 2, run_script, restore_script),
-    Stage("speech", 22, run_speech, restore_speech),
+    Stage("script", 1, run_script, restore_script),
+    Stage("speech", 24, run_speech, restore_speech),
     Stage("subtitles", 1, run_subtitles, restore_subtitles),
-    Stage("visuals", 8, run_visuals, restore_visuals),
-    Stage("render", 64, run_render, restore_render),
-    Stage("thumbnail", 3, run_thumbnail, restore_thumbnail),
+    Stage("visuals", 2, run_visuals, restore_visuals),
+    Stage("render", 70, run_render, restore_render),
+    Stage("thumbnail", 2, run_thumbnail, restore_thumbnail),
 ]
