@@ -88,8 +88,11 @@ async def test_ctrl_c_stops_cleanly_without_output_or_ffmpeg(tmp_path: Path) -> 
     process = await asyncio.create_subprocess_exec(
         *AIVIDEO, "generate", text, "-o", str(output), env=_env(tmp_path / "data"),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        # As in a terminal: a test runner started in the background ignores SIGINT,
+        # and its children would inherit that.
+        preexec_fn=_default_sigint,
     )  # fmt: skip
-    ffmpeg = await _wait_for_ffmpeg()
+    ffmpeg = await _wait_for_ffmpeg(process.pid)
     process.send_signal(signal.SIGINT)
     _, err = await asyncio.wait_for(process.communicate(), timeout=30)
 
@@ -99,12 +102,34 @@ async def test_ctrl_c_stops_cleanly_without_output_or_ffmpeg(tmp_path: Path) -> 
     assert not await _is_alive(ffmpeg)
 
 
-async def _wait_for_ffmpeg() -> int:
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+async def test_sigterm_stops_cleanly_too(tmp_path: Path) -> None:
+    output = tmp_path / "long.mp4"
+    text = " ".join(["A sentence that keeps the encoder working for a while."] * 20)
+    process = await asyncio.create_subprocess_exec(
+        *AIVIDEO, "generate", text, "-o", str(output), env=_env(tmp_path / "data"),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    ffmpeg = await _wait_for_ffmpeg(process.pid)
+    process.terminate()
+    _, err = await asyncio.wait_for(process.communicate(), timeout=30)
+
+    assert process.returncode == 143, err.decode()
+    assert not await asyncio.to_thread(output.exists)
+    assert not await _is_alive(ffmpeg)
+
+
+async def _wait_for_ffmpeg(parent: int) -> int:
+    """The pid of the first encoding ffmpeg that ``parent`` starts."""
     async with asyncio.timeout(120):
         while True:
             finder = await asyncio.create_subprocess_exec(
-                "pgrep", "-f", "ffmpeg-linux.*-filter_complex", stdout=asyncio.subprocess.PIPE
-            )
+                "pgrep", "-P", str(parent), "-f", "ffmpeg-linux.*-filter_complex",
+                stdout=asyncio.subprocess.PIPE,
+            )  # fmt: skip
             out, _ = await finder.communicate()
             if out.strip():
                 return int(out.split()[0])

@@ -109,7 +109,7 @@ def generate(
     music_volume: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.15,
 ) -> None:
     """Make one narrated video from text, here, with no server."""
-    from aivideo.generate_command import check_output_path, run_generate, scan_media
+    from aivideo.generate_command import Stopped, check_output_path, run_generate, scan_media
     from aivideo.pipeline.media import check_audio
     from aivideo.pipeline.spec import VideoSpec
     from aivideo.pipeline.voices import find_voice
@@ -150,6 +150,9 @@ def generate(
     except KeyboardInterrupt:
         console.print("stopped: no output was written, and ffmpeg was stopped")
         raise typer.Exit(130) from None
+    except Stopped:
+        console.print("stopped: no output was written, and ffmpeg was stopped")
+        raise typer.Exit(143) from None
     except (InvalidInput, RenderFailed) as exc:
         console.print(f"[red]aivideo: {exc.message}[/red]", highlight=False)
         raise typer.Exit(1) from exc

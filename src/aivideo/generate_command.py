@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 from dataclasses import asdict
 from pathlib import Path
 
@@ -87,7 +88,35 @@ class StageBars:
         self.progress.update(task, completed=fraction)
 
 
+class Stopped(Exception):
+    """SIGTERM asked the command to stop; everything has been cleaned up."""
+
+
 async def run_generate(
+    settings: Settings, spec: VideoSpec, output: Path, console: Console
+) -> dict[str, Path]:
+    """Make the video and publish it; SIGTERM stops it as cleanly as Ctrl-C does."""
+    task = asyncio.current_task()
+    assert task is not None
+    terminated = asyncio.Event()
+
+    def on_sigterm() -> None:
+        terminated.set()
+        task.cancel()
+
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+    try:
+        return await _generate_and_publish(settings, spec, output, console)
+    except asyncio.CancelledError:
+        if terminated.is_set():
+            raise Stopped from None
+        raise  # Ctrl-C: asyncio.run turns this into KeyboardInterrupt
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+
+
+async def _generate_and_publish(
     settings: Settings, spec: VideoSpec, output: Path, console: Console
 ) -> dict[str, Path]:
     workspace = workspace_for(settings, spec)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -146,7 +147,7 @@ async def test_cancelling_during_render_stops_ffmpeg_and_leaves_no_partial_file(
 
 async def _ffmpeg_children() -> list[str]:
     process = await asyncio.create_subprocess_exec(
-        "pgrep", "-a", "-f", "ffmpeg-linux", stdout=asyncio.subprocess.PIPE
+        "pgrep", "-a", "-P", str(os.getpid()), "-f", "ffmpeg-linux", stdout=asyncio.subprocess.PIPE
     )
     out, _ = await process.communicate()
     return [line for line in out.decode().splitlines() if line.strip()]
