@@ -7,7 +7,10 @@ import asyncio
 import httpx
 import pytest
 
+from aivideo.api.app import create_app
+from aivideo.config import Settings
 from tests.api.conftest import Api
+from tests.server import api_client, serve_on_loopback
 
 SHORT = {"text": "A short video made through the API.", "quality": "low", "title": "API"}
 
@@ -91,3 +94,18 @@ async def test_unknown_voice_and_bad_rate_are_422(api: Api) -> None:
     assert rate.status_code == 422 and rate.json()["error"]["message"].startswith("rate:")
     assert nothing.status_code == 422
     assert "nothing to narrate" in nothing.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_videos_queued_before_a_restart_are_made_after_it(
+    api: Api, settings: Settings
+) -> None:
+    # ``api`` takes requests but makes no videos, like a server that stopped.
+    video_id = (await api.alice.post("/v1/videos", json=SHORT)).json()["id"]
+    assert (await api.alice.get(f"/v1/videos/{video_id}")).json()["status"] == "queued"
+
+    async with serve_on_loopback(create_app(settings)) as base_url:
+        async with api_client(base_url, api.alice.headers["authorization"][7:]) as client:
+            video = await _wait_for(client, video_id, {"completed", "failed"})
+
+    assert video["status"] == "completed", video["error"]

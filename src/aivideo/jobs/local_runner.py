@@ -119,7 +119,6 @@ class LocalJobRunner:
         try:
             result = await task
         except asyncio.CancelledError:
-            await progress.flush()
             current = asyncio.current_task()
             if current is not None and current.cancelling():
                 # This runner is stopping: the video resumes at the next start.
@@ -127,18 +126,17 @@ class LocalJobRunner:
                 raise
             await self._discard(video_id)  # cancelled by its owner: the API set the status
         except (InvalidInput, RenderFailed) as exc:
-            await progress.flush()
             await self._fail(video_id, exc.message)
         except Exception as exc:
-            await progress.flush()
             logger.exception("video %s failed", video_id)
             await self._fail(
                 video_id, f"an internal error stopped the video ({type(exc).__name__})"
             )
         else:
-            await progress.flush()
             await self._complete(video_id, result)
         finally:
+            # A late progress write changes nothing: it only touches running videos.
+            await progress.flush()
             self._running.pop(video_id, None)
 
     async def _complete(self, video_id: str, result: GeneratedVideo) -> None:
