@@ -60,6 +60,13 @@ class Settings(BaseSettings):
         description="How many videos this process makes at once; 0: it only takes requests.",
     )
 
+    max_queued_per_user: PositiveInt = Field(
+        default=100, description="Videos one user may have waiting; more is refused with 429."
+    )
+    max_queued_total: PositiveInt = Field(
+        default=5000, description="Videos all users together may have waiting."
+    )
+
     probe_timeout: PositiveFloat = Field(
         default=2.0, description="Seconds a /readyz check may take per component."
     )

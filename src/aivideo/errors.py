@@ -39,6 +39,17 @@ class Conflict(AivideoError):
     code = "conflict"
 
 
+class QueueFull(AivideoError):
+    """Too many videos are waiting; the client should come back after ``retry_after`` seconds."""
+
+    status_code = 429
+    code = "queue_full"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class PayloadTooLarge(AivideoError):
     status_code = 413
     code = "payload_too_large"

@@ -109,3 +109,16 @@ async def test_videos_queued_before_a_restart_are_made_after_it(
             video = await _wait_for(client, video_id, {"completed", "failed"})
 
     assert video["status"] == "completed", video["error"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_batch_created_videos_are_made_too(rendering_api: Api) -> None:
+    batch = {"videos": [{**SHORT, "text": f"Batch video number {i}."} for i in range(2)]}
+    created = (await rendering_api.alice.post("/v1/videos/batch", json=batch)).json()["videos"]
+
+    finished = [
+        await _wait_for(rendering_api.alice, video["id"], {"completed", "failed"})
+        for video in created
+    ]
+
+    assert [video["status"] for video in finished] == ["completed", "completed"]

@@ -212,3 +212,28 @@ async def test_events_page_through_the_log(api: Api) -> None:
 
     assert [e["kind"] for e in first["items"] + second["items"]] == ["created", "cancelled"]
     assert second["next_cursor"] is None
+
+
+async def test_retry_queues_a_cancelled_video_again(api: Api) -> None:
+    video_id = (await api.alice.post("/v1/videos", json=VIDEO)).json()["id"]
+    await api.alice.post(f"/v1/videos/{video_id}/cancel")
+
+    retried = await api.alice.post(f"/v1/videos/{video_id}/retry")
+
+    assert retried.status_code == 200
+    assert retried.json()["status"] == "queued"
+    assert retried.json()["finished_at"] is None
+    kinds = [
+        e["kind"] for e in (await api.alice.get(f"/v1/videos/{video_id}/events")).json()["items"]
+    ]
+    assert kinds == ["created", "cancelled", "retried"]
+
+
+async def test_retry_of_a_queued_video_is_a_conflict(api: Api) -> None:
+    video_id = (await api.alice.post("/v1/videos", json=VIDEO)).json()["id"]
+
+    response = await api.alice.post(f"/v1/videos/{video_id}/retry")
+
+    assert response.status_code == 409
+    assert "only failed or cancelled videos can be retried" in response.json()["error"]["message"]
+    assert (await api.bob.post(f"/v1/videos/{video_id}/retry")).status_code == 404

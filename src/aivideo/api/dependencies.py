@@ -17,6 +17,7 @@ from aivideo.db.models import User
 from aivideo.errors import NotAuthenticated
 from aivideo.jobs.queue import JobQueue
 from aivideo.resources import Resources
+from aivideo.videos.service import QueueLimits
 
 logger = logging.getLogger(__name__)
 
@@ -78,3 +79,11 @@ def get_jobs(request: Request) -> JobQueue:
 
 
 JobsDep = Annotated[JobQueue, Depends(get_jobs)]
+
+
+def get_queue_limits(resources: ResourcesDep) -> QueueLimits:
+    settings = resources.settings
+    return QueueLimits(per_user=settings.max_queued_per_user, total=settings.max_queued_total)
+
+
+QueueLimitsDep = Annotated[QueueLimits, Depends(get_queue_limits)]

@@ -16,7 +16,7 @@ from sqlalchemy import exc as db_errors
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aivideo.db.availability import is_database_unavailable
-from aivideo.errors import AivideoError
+from aivideo.errors import AivideoError, QueueFull
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +82,8 @@ async def _on_aivideo_error(_request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code >= 500:
         logger.error("request failed: %s", exc.message)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    if isinstance(exc, QueueFull):
+        headers = {"Retry-After": str(exc.retry_after)}
     return error_response(exc.status_code, exc.code, exc.message, headers)
 
 

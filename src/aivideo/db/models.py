@@ -60,6 +60,7 @@ class Video(Base):
         UniqueConstraint("owner_id", "idempotency_key", name="uq_videos_owner_idempotency_key"),
         Index("ix_videos_owner_id_id", "owner_id", "id"),
         Index("ix_videos_owner_status_id", "owner_id", "status", "id"),
+        Index("ix_videos_status", "status"),
     )
 
     # Time-ordered ids (UUIDv7): ordering by id is ordering by creation, which

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aivideo.db.models import Video, VideoEvent
@@ -67,6 +67,14 @@ async def change_status(
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def count_queued(session: AsyncSession, owner_id: str | None = None) -> int:
+    """Videos waiting to be made: the owner's, or everyone's."""
+    query = select(func.count()).select_from(Video).where(Video.status == VideoStatus.QUEUED.value)
+    if owner_id is not None:
+        query = query.where(Video.owner_id == owner_id)
+    return int(await session.scalar(query) or 0)
 
 
 async def list_videos(

@@ -9,7 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import FileResponse
 
-from aivideo.api.dependencies import CurrentUser, JobsDep, ResourcesDep, SessionDep
+from aivideo.api.dependencies import (
+    CurrentUser,
+    JobsDep,
+    QueueLimitsDep,
+    ResourcesDep,
+    SessionDep,
+)
 from aivideo.pagination import decode_cursor, decode_int_cursor, encode_cursor
 from aivideo.videos import files, repository, service
 from aivideo.videos.schemas import (
@@ -39,12 +45,13 @@ async def create_video(
     session: SessionDep,
     user: CurrentUser,
     jobs: JobsDep,
+    limits: QueueLimitsDep,
     idempotency_key: Annotated[
         str | None,
         Header(description="Retrying with the same key and body returns the same video."),
     ] = None,
 ) -> VideoPublic:
-    created = await service.create_video(session, user, body, idempotency_key)
+    created = await service.create_video(session, user, body, idempotency_key, limits)
     if not created.replayed:
         jobs.submit(created.video.id)
     response.headers["Location"] = str(request.url_for("get_video", video_id=created.video.id))
@@ -55,9 +62,15 @@ async def create_video(
 
 @router.post("/batch", status_code=status.HTTP_202_ACCEPTED, summary="Queue up to 50 videos")
 async def create_videos(
-    body: VideoBatchCreate, session: SessionDep, user: CurrentUser
+    body: VideoBatchCreate,
+    session: SessionDep,
+    user: CurrentUser,
+    jobs: JobsDep,
+    limits: QueueLimitsDep,
 ) -> VideoBatch:
-    videos = await service.create_videos(session, user, body.videos)
+    videos = await service.create_videos(session, user, body.videos, limits)
+    for video in videos:
+        jobs.submit(video.id)
     return VideoBatch(videos=[video_public(video) for video in videos])
 
 
@@ -104,6 +117,15 @@ async def cancel_video(
 ) -> VideoPublic:
     video = await service.cancel_video(session, user, video_id)
     jobs.cancel(video.id)
+    return video_public(video)
+
+
+@router.post("/{video_id}/retry", summary="Queue a failed or cancelled video again")
+async def retry_video(
+    video_id: str, session: SessionDep, user: CurrentUser, jobs: JobsDep, limits: QueueLimitsDep
+) -> VideoPublic:
+    video = await service.retry_video(session, user, video_id, limits)
+    jobs.submit(video.id)
     return video_public(video)
 
 

@@ -14,13 +14,40 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aivideo.db.models import User, Video
 from aivideo.db.types import utcnow
-from aivideo.errors import Conflict, InvalidInput, NotFound
+from aivideo.errors import Conflict, InvalidInput, NotFound, QueueFull
 from aivideo.ids import new_id
 from aivideo.videos import repository
 from aivideo.videos.schemas import VideoCreate
-from aivideo.videos.status import CANCELLABLE_STATUSES, VideoStatus
+from aivideo.videos.status import CANCELLABLE_STATUSES, RETRYABLE_STATUSES, VideoStatus
 
 MAX_IDEMPOTENCY_KEY_CHARS = 255
+
+
+@dataclass(frozen=True)
+class QueueLimits:
+    """How many videos may wait at once: per user, and for the whole service."""
+
+    per_user: int
+    total: int
+
+
+async def _check_room(
+    session: AsyncSession, owner_id: str, adding: int, limits: QueueLimits
+) -> None:
+    """Refuse (429) videos that would make a queue longer than its limit.
+
+    Two requests racing may both pass and overshoot by a few: the limit is a
+    guard against unbounded queues, not an exact quota.
+    """
+    waiting = await repository.count_queued(session, owner_id)
+    if waiting + adding > limits.per_user:
+        raise QueueFull(
+            f"you have {waiting} videos waiting and may have at most {limits.per_user}: "
+            "send more when some are done",
+            retry_after=30,
+        )
+    if await repository.count_queued(session) + adding > limits.total:
+        raise QueueFull("the service has too many videos waiting; try again in a minute", 60)
 
 
 @dataclass(frozen=True)
@@ -58,6 +85,7 @@ async def create_video(
     owner: User,
     request: VideoCreate,
     idempotency_key: str | None,
+    limits: QueueLimits,
 ) -> CreatedVideo:
     """Queue a new video, or return the one an identical earlier request made."""
     if idempotency_key is not None:
@@ -70,6 +98,7 @@ async def create_video(
             return _replay(existing, request, idempotency_key)
 
     owner_id = owner.id  # a rollback below expires ``owner``: keep what we need of it
+    await _check_room(session, owner_id, 1, limits)
     video = _new_video(owner, request, idempotency_key)
     try:
         await repository.add_videos(session, [video])
@@ -87,9 +116,10 @@ async def create_video(
 
 
 async def create_videos(
-    session: AsyncSession, owner: User, requests: Sequence[VideoCreate]
+    session: AsyncSession, owner: User, requests: Sequence[VideoCreate], limits: QueueLimits
 ) -> list[Video]:
     """Queue several videos in one transaction: all are created, or none."""
+    await _check_room(session, owner.id, len(requests), limits)
     videos = [_new_video(owner, request) for request in requests]
     await repository.add_videos(session, videos)
     await session.commit()
@@ -122,6 +152,28 @@ async def cancel_video(session: AsyncSession, owner: User, video_id: str) -> Vid
             "can be cancelled"
         )
     repository.append_event(session, video.id, "cancelled", "cancelled at the owner's request")
+    await session.commit()
+    await session.refresh(video)
+    return video
+
+
+async def retry_video(
+    session: AsyncSession, owner: User, video_id: str, limits: QueueLimits
+) -> Video:
+    """Queue a failed or cancelled video again; stages it finished are not redone."""
+    video = await get_owned_video(session, owner, video_id)
+    await _check_room(session, owner.id, 1, limits)
+    retried = await repository.change_status(
+        session, video.id, RETRYABLE_STATUSES, VideoStatus.QUEUED,
+        error_message=None, progress=0, stage=None, started_at=None, finished_at=None,
+    )  # fmt: skip
+    if not retried:
+        await session.rollback()
+        await session.refresh(video)
+        raise Conflict(
+            f"video {video.id} is {video.status}; only failed or cancelled videos can be retried"
+        )
+    repository.append_event(session, video.id, "retried", "queued again at the owner's request")
     await session.commit()
     await session.refresh(video)
     return video

@@ -19,3 +19,4 @@ class VideoStatus(enum.StrEnum):
 
 FINAL_STATUSES = frozenset({VideoStatus.COMPLETED, VideoStatus.FAILED, VideoStatus.CANCELLED})
 CANCELLABLE_STATUSES = frozenset({VideoStatus.QUEUED, VideoStatus.RUNNING})
+RETRYABLE_STATUSES = frozenset({VideoStatus.FAILED, VideoStatus.CANCELLED})
