@@ -26,7 +26,7 @@ from aivideo.pipeline.frame import FPS, Frame
 from aivideo.pipeline.scene_graph import Shot, background_graph
 from aivideo.videos.options import OutputFormat, SubtitleMode
 
-SCENES_PER_SEGMENT = 3
+SCENES_PER_SEGMENT = 2
 _MUX_SHARE = 0.05  # of the stage's progress: the last pass only copies the picture
 
 _VIDEO_ENCODER = {
