@@ -57,7 +57,7 @@ async def test_a_created_video_is_made_and_served(rendering_api: Api) -> None:
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-async def test_cancelling_a_running_video_stops_it(rendering_api: Api) -> None:
+async def test_cancelling_a_running_video_stops_it(rendering_api: Api, settings: Settings) -> None:
     api = rendering_api
     long_text = " ".join(["This sentence keeps the encoder busy for a little while."] * 15)
     video_id = (await api.alice.post("/v1/videos", json={"text": long_text})).json()["id"]
@@ -66,7 +66,13 @@ async def test_cancelling_a_running_video_stops_it(rendering_api: Api) -> None:
     cancelled = await api.alice.post(f"/v1/videos/{video_id}/cancel")
 
     assert cancelled.json()["status"] == "cancelled"
-    await asyncio.sleep(1)  # let the runner finish its clean-up, then look
+    # The runner stops the work and removes the video's files.
+    folder = settings.storage_dir / video_id
+    async with asyncio.timeout(30):
+        while True:
+            if not await asyncio.to_thread(folder.exists):
+                break
+            await asyncio.sleep(0.1)  # polling the filesystem for the clean-up to finish
     video = (await api.alice.get(f"/v1/videos/{video_id}")).json()
     assert video["status"] == "cancelled"
     assert (await api.alice.get(f"/v1/videos/{video_id}/file")).status_code == 404
