@@ -63,6 +63,32 @@ def serve(
     uvicorn.run(app, host=host, port=port, access_log=access_log)
 
 
+@app.command()
+def worker(
+    check: Annotated[
+        bool, typer.Option("--check", help="Only check the connections; exit 0 if all are up.")
+    ] = False,
+) -> None:
+    """Make videos from the queue (RabbitMQ with AIVIDEO_BROKER_URL) until SIGTERM."""
+    import logging
+
+    from aivideo.worker_command import check_worker, run_worker
+
+    settings = _settings()
+    if check:
+        report = asyncio.run(check_worker(settings))
+        for name, result in report.items():
+            console.print(f"{name:<9} {result['status']:<5} {result['detail']}", highlight=False)
+        raise typer.Exit(0 if all(r["status"] == "up" for r in report.values()) else 1)
+    if settings.render_slots == 0:
+        console.print("[red]aivideo: a worker needs AIVIDEO_RENDER_SLOTS of 1 or more[/red]")
+        raise typer.Exit(2)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    asyncio.run(run_worker(settings))
+
+
 def _read_text(text: str | None, file: Path | None) -> str:
     if file is not None:
         try:

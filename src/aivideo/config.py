@@ -67,6 +67,49 @@ class Settings(BaseSettings):
         default=5000, description="Videos all users together may have waiting."
     )
 
+    broker_queue: str = Field(
+        default="aivideo.videos", description="RabbitMQ queue (quorum, durable) of video jobs."
+    )
+    lease_seconds: PositiveFloat = Field(
+        default=30.0,
+        description="How long a worker's claim on a video holds without a heartbeat; a "
+        "video whose worker died is handed to another one after this.",
+    )
+    reconcile_interval: PositiveFloat = Field(
+        default=5.0, description="Seconds between two looks for lost or undelivered videos."
+    )
+    dispatch_grace: PositiveFloat = Field(
+        default=10.0,
+        description="A queued video not handed to the broker after this many seconds is "
+        "handed over by the reconciler.",
+    )
+    redispatch_after: PositiveFloat = Field(
+        default=900.0,
+        description="A queued video handed to the broker this long ago and still not "
+        "taken is handed over again (duplicates are harmless).",
+    )
+    cancel_check_interval: PositiveFloat = Field(
+        default=0.5, description="Seconds between a worker's looks for cancelled videos."
+    )
+    max_attempts: PositiveInt = Field(
+        default=3, description="Tries per video for transient failures (and dead workers)."
+    )
+    retry_backoff: PositiveFloat = Field(
+        default=5.0, description="First wait before a retry; doubles per attempt, with jitter."
+    )
+    retry_backoff_max: PositiveFloat = 300.0
+    shutdown_grace: Annotated[float, Field(ge=0)] = Field(
+        default=30.0,
+        description="On SIGTERM a worker finishes its videos for this long, then hands "
+        "the rest back to the queue.",
+    )
+    webhook_timeout: PositiveFloat = Field(
+        default=10.0, description="Seconds a webhook receiver has to answer."
+    )
+    webhook_retry_period: PositiveFloat = Field(
+        default=3600.0, description="How long a failing webhook is retried, in seconds."
+    )
+
     probe_timeout: PositiveFloat = Field(
         default=2.0, description="Seconds a /readyz check may take per component."
     )

@@ -14,8 +14,7 @@ from aivideo.api.errors import install_error_handlers
 from aivideo.auth.service import LOCAL_USER_NAME, get_or_create_user
 from aivideo.config import Settings
 from aivideo.db.migrate import ensure_schema_is_current, upgrade_to_head
-from aivideo.jobs.local_runner import LocalJobRunner
-from aivideo.jobs.queue import NoLocalWork
+from aivideo.jobs.system import JobSystem
 from aivideo.resources import Resources
 from aivideo.videos import router as videos
 
@@ -43,19 +42,13 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
                     user = await get_or_create_user(session, LOCAL_USER_NAME)
                     await session.commit()
                     app.state.local_user_id = user.id
-            if settings.render_slots == 0:
-                app.state.jobs = NoLocalWork()
-                yield
-                return
-            runner = LocalJobRunner(
-                resources, settings.render_slots, sole_worker=settings.broker_url is None
-            )
-            app.state.jobs = runner
-            await runner.start()
+            jobs = JobSystem(resources, settings)
+            app.state.jobs = jobs
+            await jobs.start()
             try:
                 yield
             finally:
-                await runner.stop()
+                await jobs.stop()
 
     app = FastAPI(
         title="aivideo",

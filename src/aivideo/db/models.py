@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from aivideo.db.types import UTCDateTime, utcnow
 from aivideo.ids import new_id
 
+
+def new_webhook_secret() -> str:
+    return secrets.token_hex(32)
+
+
 # An integer primary key that autoincrements on SQLite too (SQLite only does so
 # for a plain INTEGER PRIMARY KEY, not BIGINT).
 AutoIncrementId = BigInteger().with_variant(Integer(), "sqlite")
@@ -34,6 +40,8 @@ class User(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    # Signs this user's webhooks (HMAC-SHA256); receivers verify with it.
+    webhook_secret: Mapped[str | None] = mapped_column(String(64), default=new_webhook_secret)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     api_keys: Mapped[list[ApiKey]] = relationship(back_populates="user", cascade="all, delete")
@@ -61,6 +69,7 @@ class Video(Base):
         Index("ix_videos_owner_id_id", "owner_id", "id"),
         Index("ix_videos_owner_status_id", "owner_id", "status", "id"),
         Index("ix_videos_status", "status"),
+        Index("ix_videos_webhook_due_at", "webhook_due_at"),
     )
 
     # Time-ordered ids (UUIDv7): ordering by id is ordering by creation, which
@@ -81,6 +90,18 @@ class Video(Base):
     stage: Mapped[str | None] = mapped_column(String(32), default=None)
     error_message: Mapped[str | None] = mapped_column(Text, default=None)
     attempts: Mapped[int] = mapped_column(default=0)
+
+    # Jobs (see aivideo.jobs): who is making the video and until when their
+    # claim holds; when its id was last handed to the broker; the earliest time
+    # a transient failure may be retried.
+    worker_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    dispatched_at: Mapped[datetime | None] = mapped_column(default=None)
+    not_before: Mapped[datetime | None] = mapped_column(default=None)
+
+    # Webhooks: the next delivery attempt is due at this time (None: nothing to send).
+    webhook_due_at: Mapped[datetime | None] = mapped_column(default=None)
+    webhook_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
 
     duration_seconds: Mapped[float | None] = mapped_column(default=None)
     size_bytes: Mapped[int | None] = mapped_column(BigInteger, default=None)

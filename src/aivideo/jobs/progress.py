@@ -1,4 +1,4 @@
-"""Writing a running video's progress to the database, without flooding it."""
+"""A running video's progress: to the database at most twice a second, and live."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy import update
 
 from aivideo.db.models import Video
 from aivideo.db.types import utcnow
+from aivideo.jobs.live import LiveEvents
 from aivideo.resources import Resources
 from aivideo.videos.repository import append_event
 from aivideo.videos.status import VideoStatus
@@ -20,11 +21,15 @@ MIN_INTERVAL = 0.5  # seconds between two writes, unless the stage changes
 
 
 class ProgressWriter:
-    """Receives the pipeline's reports; stores stage and percent at most twice a second."""
+    """Receives the pipeline's reports for one run of one video by one worker."""
 
-    def __init__(self, resources: Resources, video_id: str) -> None:
+    def __init__(
+        self, resources: Resources, live: LiveEvents, video_id: str, worker_id: str
+    ) -> None:
         self.resources = resources
+        self.live = live
         self.video_id = video_id
+        self.worker_id = worker_id
         self._stage: str | None = None
         self._written_at = 0.0
         self._pending: asyncio.Task[None] | None = None
@@ -37,20 +42,34 @@ class ProgressWriter:
             return  # the previous write is still going: skip this one
         new_stage = stage != self._stage
         self._stage, self._written_at = stage, now
-        self._pending = asyncio.create_task(self._write(stage, percent, new_stage))
+        self._pending = asyncio.create_task(self._write(stage, min(percent, 99), new_stage))
 
     async def _write(self, stage: str, percent: int, new_stage: bool) -> None:
         try:
             async with self.resources.sessions() as session:
-                # Only while running: a cancelled video must not be overwritten.
+                # Only this worker's running claim: a cancelled video must not be overwritten.
                 result = await session.execute(
                     update(Video)
-                    .where(Video.id == self.video_id, Video.status == VideoStatus.RUNNING.value)
-                    .values(stage=stage, progress=min(percent, 99), updated_at=utcnow())
+                    .where(
+                        Video.id == self.video_id,
+                        Video.status == VideoStatus.RUNNING.value,
+                        Video.worker_id == self.worker_id,
+                    )
+                    .values(stage=stage, progress=percent, updated_at=utcnow())
                 )
-                if new_stage and result.rowcount:  # type: ignore[attr-defined]
+                if not result.rowcount:  # type: ignore[attr-defined]
+                    return
+                if new_stage:
                     append_event(session, self.video_id, "stage", f"{stage} started")
                 await session.commit()
+            await self.live.publish(
+                self.video_id,
+                {"type": "progress", "status": "running", "stage": stage, "percent": percent},
+            )
+            if new_stage:
+                await self.live.publish(
+                    self.video_id, {"type": "log", "kind": "stage", "message": f"{stage} started"}
+                )
         except Exception:
             # Progress is advisory: losing one update must not fail the video.
             logger.warning("could not record progress of video %s", self.video_id, exc_info=True)

@@ -1,26 +1,18 @@
-"""What the API needs from a job system; the in-process runner provides it today."""
+"""What the API needs from the job system (:class:`aivideo.jobs.system.JobSystem`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
+
+from aivideo.jobs.live import LiveEvents
 
 
 class JobQueue(Protocol):
-    def submit(self, video_id: str) -> None:
-        """Make a committed, queued video eventually run."""
+    live: LiveEvents
+
+    async def publish(self, video_ids: Sequence[str]) -> None:
+        """Make committed, queued videos eventually run."""
 
     def cancel(self, video_id: str) -> None:
-        """Stop a video's work now if it is running here (its status is already cancelled)."""
-
-
-class NoLocalWork:
-    """For a process that only takes requests (``AIVIDEO_RENDER_SLOTS=0``).
-
-    Videos stay queued in the database for a process that makes them.
-    """
-
-    def submit(self, video_id: str) -> None:
-        pass
-
-    def cancel(self, video_id: str) -> None:
-        pass
+        """Stop a video's work now if it is running in this process (its status is cancelled)."""

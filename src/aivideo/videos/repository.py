@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aivideo.db.models import Video, VideoEvent
@@ -45,6 +45,11 @@ async def add_videos(session: AsyncSession, videos: Sequence[Video]) -> None:
         VideoEvent(video_id=video.id, kind="created", message="video queued") for video in videos
     )
     await session.flush()
+
+
+def webhook_due_now() -> Any:
+    """SQL for "a webhook is due now if the video has a webhook URL": set with a final status."""
+    return case((Video.webhook_url.is_not(None), utcnow()), else_=None)
 
 
 async def change_status(

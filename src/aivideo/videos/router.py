@@ -53,7 +53,7 @@ async def create_video(
 ) -> VideoPublic:
     created = await service.create_video(session, user, body, idempotency_key, limits)
     if not created.replayed:
-        jobs.submit(created.video.id)
+        await jobs.publish([created.video.id])
     response.headers["Location"] = str(request.url_for("get_video", video_id=created.video.id))
     if created.replayed:
         response.headers["Idempotent-Replayed"] = "true"
@@ -69,8 +69,7 @@ async def create_videos(
     limits: QueueLimitsDep,
 ) -> VideoBatch:
     videos = await service.create_videos(session, user, body.videos, limits)
-    for video in videos:
-        jobs.submit(video.id)
+    await jobs.publish([video.id for video in videos])
     return VideoBatch(videos=[video_public(video) for video in videos])
 
 
@@ -117,6 +116,7 @@ async def cancel_video(
 ) -> VideoPublic:
     video = await service.cancel_video(session, user, video_id)
     jobs.cancel(video.id)
+    await jobs.live.publish(video.id, {"type": "status", "status": video.status})
     return video_public(video)
 
 
@@ -125,7 +125,7 @@ async def retry_video(
     video_id: str, session: SessionDep, user: CurrentUser, jobs: JobsDep, limits: QueueLimitsDep
 ) -> VideoPublic:
     video = await service.retry_video(session, user, video_id, limits)
-    jobs.submit(video.id)
+    await jobs.publish([video.id])
     return video_public(video)
 
 

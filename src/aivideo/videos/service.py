@@ -143,6 +143,9 @@ async def cancel_video(session: AsyncSession, owner: User, video_id: str) -> Vid
         CANCELLABLE_STATUSES,
         VideoStatus.CANCELLED,
         finished_at=utcnow(),
+        webhook_due_at=repository.webhook_due_now(),
+        worker_id=None,
+        lease_expires_at=None,
     )
     if not cancelled:
         await session.rollback()
@@ -166,6 +169,7 @@ async def retry_video(
     retried = await repository.change_status(
         session, video.id, RETRYABLE_STATUSES, VideoStatus.QUEUED,
         error_message=None, progress=0, stage=None, started_at=None, finished_at=None,
+        attempts=0, dispatched_at=None, not_before=None, webhook_due_at=None, webhook_attempts=0,
     )  # fmt: skip
     if not retried:
         await session.rollback()

@@ -1,0 +1,15 @@
+"""How long to wait before trying again: exponential, capped, with jitter."""
+
+from __future__ import annotations
+
+import random
+
+
+def backoff_delay(attempt: int, base: float, cap: float) -> float:
+    """Seconds to wait after failed attempt number ``attempt`` (1 for the first).
+
+    Doubles per attempt up to ``cap``; the random half spreads out retries of
+    many jobs that failed together, so they do not all come back at once.
+    """
+    ceiling = min(cap, base * 2 ** max(attempt - 1, 0))
+    return random.uniform(ceiling / 2, ceiling)

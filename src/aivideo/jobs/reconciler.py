@@ -1,0 +1,68 @@
+"""The reconciler: makes the database and the broker agree again.
+
+It runs in every process that takes part in jobs. Each pass it (1) ends the
+leases of workers of this host whose process is gone, (2) takes back running
+videos whose worker stopped renewing its lease, queueing them again (or
+failing them after too many attempts), and (3) hands to the broker queued
+videos that were never delivered: the API died between commit and publish, a
+retry came due, or a worker gave one back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+from aivideo.jobs import claims
+from aivideo.jobs.live import LiveEvents
+from aivideo.jobs.worker_ids import is_dead_local_worker
+from aivideo.resources import Resources
+from aivideo.videos.repository import append_event
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500
+
+Publish = Callable[[Sequence[str]], Awaitable[None]]
+
+
+class Reconciler:
+    def __init__(self, resources: Resources, live: LiveEvents, publish: Publish) -> None:
+        self.resources = resources
+        self.settings = resources.settings
+        self.live = live
+        self.publish = publish
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                await self.reconcile()
+            except Exception as exc:
+                logger.warning("reconciler: %s", exc)
+            await asyncio.sleep(self.settings.reconcile_interval)
+
+    async def reconcile(self) -> None:
+        settings = self.settings
+        async with self.resources.sessions() as session:
+            dead = {w for w in await claims.running_workers(session) if is_dead_local_worker(w)}
+            if dead:
+                await claims.expire_claims_of(session, dead)
+            taken_back: list[tuple[str, str]] = []
+            for video_id, worker_id in await claims.expired_leases(session, BATCH):
+                status = await claims.requeue_expired(session, video_id, settings.max_attempts)
+                if status is None:
+                    continue
+                outcome = "queued again" if status == "queued" else "failed: too many attempts"
+                message = f"worker {worker_id} stopped answering; {outcome}"
+                append_event(session, video_id, "lease_expired", message)
+                taken_back.append((video_id, status))
+            await session.commit()
+            undelivered = await claims.undelivered(
+                session, settings.dispatch_grace, settings.redispatch_after, BATCH
+            )
+        for video_id, status in taken_back:
+            logger.warning("video %s: its worker stopped answering; %s", video_id, status)
+            await self.live.publish(video_id, {"type": "status", "status": status})
+        if undelivered:
+            await self.publish(undelivered)

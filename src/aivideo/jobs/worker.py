@@ -1,0 +1,281 @@
+"""A worker: makes the videos whose ids the broker delivers, a few at a time.
+
+For each delivered id it claims the video in the database (a duplicate or a
+stale delivery claims nothing and is dropped), runs the pipeline while a
+watcher renews the claim and notices cancellation, and commits the outcome
+before returning, which is when the broker's message is acknowledged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+import httpx
+import stamina
+from sqlalchemy import update
+
+from aivideo.backoff import backoff_delay
+from aivideo.config import Settings
+from aivideo.db.availability import is_database_unavailable
+from aivideo.db.models import Video
+from aivideo.db.types import utcnow
+from aivideo.errors import InvalidInput, RenderFailed
+from aivideo.jobs import claims
+from aivideo.jobs.live import LiveEvents
+from aivideo.jobs.progress import ProgressWriter
+from aivideo.jobs.spec_from_video import spec_for
+from aivideo.jobs.worker_ids import new_worker_id
+from aivideo.pipeline.runner import generate_video
+from aivideo.pipeline.spec import GeneratedVideo
+from aivideo.pipeline.workspace import Workspace
+from aivideo.resources import Resources
+from aivideo.videos.repository import append_event
+from aivideo.videos.status import VideoStatus
+
+logger = logging.getLogger(__name__)
+
+
+class StopReason(enum.Enum):
+    CANCELLED = "cancelled by its owner"
+    CLAIM_LOST = "taken back from this worker"
+    SHUTDOWN = "this worker is stopping"
+
+
+@dataclass
+class _Run:
+    task: asyncio.Task[GeneratedVideo]
+    stop_reason: StopReason | None = None
+
+
+def is_transient(error: BaseException) -> bool:
+    """Failures worth another attempt: the outside world, not the video, went wrong."""
+    if isinstance(error, InvalidInput | RenderFailed):
+        return False
+    return is_database_unavailable(error) or isinstance(
+        error, TimeoutError | ConnectionError | OSError | httpx.TransportError
+    )
+
+
+# Database writes that decide a video's fate ride out a short outage.
+_database_retry = stamina.retry(on=is_database_unavailable, attempts=6, timeout=30.0)
+
+
+class VideoWorker:
+    def __init__(self, resources: Resources, settings: Settings, live: LiveEvents) -> None:
+        self.resources = resources
+        self.settings = settings
+        self.live = live
+        self.id = new_worker_id()
+        self._slots = asyncio.Semaphore(max(settings.render_slots, 1))
+        self._runs: dict[str, _Run] = {}
+        self._handlers: set[asyncio.Task[object]] = set()
+        self._accepting = True
+        self._watcher: asyncio.Task[None] | None = None
+
+    @property
+    def busy_slots(self) -> int:
+        return len(self._runs)
+
+    def workspace(self, video_id: str) -> Workspace:
+        return Workspace(self.resources.storage_dir / video_id)
+
+    def start(self) -> None:
+        self._watcher = asyncio.create_task(self._watch_claims(), name=f"claims of {self.id}")
+
+    async def make_video(self, video_id: str) -> None:
+        """The taskiq task. Returns once the video's outcome is committed."""
+        current = asyncio.current_task()
+        if current is not None:
+            self._handlers.add(current)
+        try:
+            async with self._slots:
+                if not self._accepting:
+                    await self._give_back_delivery(video_id)
+                    return
+                if await self._claim(video_id):
+                    await self._run(video_id)
+        finally:
+            if current is not None:
+                self._handlers.discard(current)
+
+    def cancel(self, video_id: str) -> None:
+        """The owner cancelled the video (its status says so already): stop it now if here."""
+        self._stop(video_id, StopReason.CANCELLED)
+
+    async def stop(self, grace: float) -> None:
+        """Take no more videos; give running ones ``grace`` seconds, then hand them back."""
+        self._accepting = False
+        running = [run.task for run in self._runs.values()]
+        if running and grace > 0:
+            logger.info("worker %s: finishing %d videos (up to %.0f s)",
+                        self.id, len(running), grace)  # fmt: skip
+            await asyncio.wait(running, timeout=grace)
+        for video_id in list(self._runs):
+            self._stop(video_id, StopReason.SHUTDOWN)
+        if self._handlers:
+            await asyncio.wait(list(self._handlers), timeout=30)
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
+
+    def _stop(self, video_id: str, reason: StopReason) -> None:
+        run = self._runs.get(video_id)
+        if run is not None and not run.task.done():
+            run.stop_reason = run.stop_reason or reason
+            run.task.cancel()
+
+    @_database_retry
+    async def _claim(self, video_id: str) -> bool:
+        async with self.resources.sessions() as session:
+            if not await claims.claim(session, video_id, self.id, self.settings.lease_seconds):
+                return False  # cancelled, deleted, not due yet, or someone else's
+            append_event(session, video_id, "started", f"rendering started on {self.id}")
+            await session.commit()
+        await self.live.publish(video_id, {"type": "progress", "status": "running", "percent": 0})
+        return True
+
+    @_database_retry
+    async def _give_back_delivery(self, video_id: str) -> None:
+        """A delivery this stopping worker will not take: let the reconciler send it again."""
+        async with self.resources.sessions() as session:
+            await session.execute(
+                update(Video)
+                .where(Video.id == video_id, Video.status == VideoStatus.QUEUED.value)
+                .values(dispatched_at=None)
+            )
+            await session.commit()
+
+    async def _run(self, video_id: str) -> None:
+        async with self.resources.sessions() as session:
+            video = await session.get(Video, video_id)
+        if video is None:
+            return
+        progress = ProgressWriter(self.resources, self.live, video_id, self.id)
+        run = _Run(
+            asyncio.create_task(
+                generate_video(
+                    spec_for(video), self.workspace(video_id), self.resources, progress.report
+                ),
+                name=f"video {video_id}",
+            )
+        )
+        self._runs[video_id] = run
+        try:
+            result = await run.task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if run.stop_reason is None or (current is not None and current.cancelling()):
+                # This handler itself is being cancelled: the process is going down.
+                run.task.cancel()
+                await asyncio.shield(self._hand_back(video_id, "the worker stopped"))
+                raise
+            await self._after_stop(video_id, run.stop_reason)
+        except Exception as exc:
+            await self._after_failure(video_id, video.attempts + 1, exc)
+        else:
+            await self._complete(video_id, result)
+        finally:
+            await progress.flush()
+            self._runs.pop(video_id, None)
+
+    async def _after_stop(self, video_id: str, reason: StopReason) -> None:
+        if reason is StopReason.CANCELLED:
+            folder = self.workspace(video_id).root
+            with contextlib.suppress(FileNotFoundError):
+                await asyncio.to_thread(shutil.rmtree, folder)
+        elif reason is StopReason.SHUTDOWN:
+            await self._hand_back(video_id, "the worker stopped before the video was done")
+        else:
+            logger.warning("video %s was %s; stopped here", video_id, reason.value)
+
+    async def _after_failure(self, video_id: str, attempt: int, error: Exception) -> None:
+        message = error.message if isinstance(error, InvalidInput | RenderFailed) else str(error)
+        if not is_transient(error):
+            if not isinstance(error, InvalidInput | RenderFailed):
+                logger.exception("video %s failed", video_id, exc_info=error)
+                message = f"an internal error stopped the video ({type(error).__name__})"
+            await self._finish(video_id, VideoStatus.FAILED, message, error_message=message)
+            return
+        reason = message or type(error).__name__
+        if attempt >= self.settings.max_attempts:
+            message = f"gave up after {attempt} attempts; the last one failed with: {reason}"
+            await self._finish(video_id, VideoStatus.FAILED, message, error_message=message)
+            return
+        delay = backoff_delay(attempt, self.settings.retry_backoff, self.settings.retry_backoff_max)
+        logger.warning("video %s: attempt %d failed (%s); retry in %.0f s", video_id, attempt,
+                       reason, delay)  # fmt: skip
+        await self._hand_back(
+            video_id,
+            f"attempt {attempt} failed ({reason}); trying again in {delay:.0f} s",
+            kind="retry_scheduled",
+            not_before=utcnow() + timedelta(seconds=delay),
+            error_message=f"attempt {attempt} failed: {reason}",
+        )
+
+    async def _complete(self, video_id: str, result: GeneratedVideo) -> None:
+        await self._finish(
+            video_id, VideoStatus.COMPLETED, "the video is ready",
+            progress=100, stage=None, duration_seconds=round(result.duration, 3),
+            size_bytes=result.size_bytes, width=result.width, height=result.height,
+            output_format=result.format,
+        )  # fmt: skip
+
+    @_database_retry
+    async def _finish(
+        self, video_id: str, status: VideoStatus, message: str, **values: object
+    ) -> None:
+        async with self.resources.sessions() as session:
+            if not await claims.finish(session, video_id, self.id, status, **values):
+                logger.info("video %s: outcome not recorded, the claim was lost", video_id)
+                return
+            append_event(session, video_id, status.value, message)
+            await session.commit()
+        await self.live.publish(
+            video_id, {"type": "status", "status": status.value, "message": message}
+        )
+
+    @_database_retry
+    async def _hand_back(
+        self, video_id: str, message: str, *, kind: str = "handed_back", **values: object
+    ) -> None:
+        async with self.resources.sessions() as session:
+            if kind == "handed_back":
+                values["attempts"] = Video.attempts - 1  # not the video's fault: no attempt used
+            if await claims.hand_back(session, video_id, self.id, **values):
+                append_event(session, video_id, kind, message)
+                await session.commit()
+        await self.live.publish(video_id, {"type": "log", "kind": kind, "message": message})
+
+    async def _watch_claims(self) -> None:
+        """Renew the claims on running videos; stop those cancelled or taken back."""
+        renew_every = self.settings.lease_seconds / 3
+        renewed_at = time.monotonic()
+        while True:
+            await asyncio.sleep(self.settings.cancel_check_interval)
+            video_ids = list(self._runs)
+            if not video_ids:
+                continue
+            try:
+                async with self.resources.sessions() as session:
+                    if time.monotonic() - renewed_at >= renew_every:
+                        await claims.renew(session, video_ids, self.id, self.settings.lease_seconds)
+                        await session.commit()
+                        renewed_at = time.monotonic()
+                    holders = await claims.holders(session, video_ids)
+            except Exception as exc:
+                logger.warning("worker %s could not check its claims: %s", self.id, exc)
+                continue
+            for video_id in video_ids:
+                status, worker_id = holders.get(video_id, (VideoStatus.CANCELLED.value, None))
+                if status == VideoStatus.CANCELLED.value:
+                    self._stop(video_id, StopReason.CANCELLED)
+                elif status != VideoStatus.RUNNING.value or worker_id != self.id:
+                    self._stop(video_id, StopReason.CLAIM_LOST)

@@ -1,0 +1,1 @@
+"""Telling the owner's server that a video finished: signed POSTs, retried."""

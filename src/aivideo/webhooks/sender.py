@@ -1,0 +1,157 @@
+"""Delivering due webhooks, from any process, each attempt recorded.
+
+A finished video with a ``webhook_url`` gets ``webhook_due_at``; every process
+that runs a sender looks for due deliveries, claims one attempt with a
+conditional update on ``webhook_attempts`` (so two processes never send the
+same attempt), POSTs it, and schedules the next attempt with backoff until a
+2xx answer or the end of the retry period. The schedule lives in the database,
+so a delivery survives any process dying.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import select, update
+
+from aivideo.backoff import backoff_delay
+from aivideo.db.models import User, Video
+from aivideo.db.types import utcnow
+from aivideo.resources import Resources
+from aivideo.videos.repository import append_event
+from aivideo.webhooks.signing import signed_headers
+
+logger = logging.getLogger(__name__)
+
+POLL_INTERVAL = 1.0
+BATCH = 20
+FIRST_RETRY = 2.0  # seconds; doubles per attempt
+LONGEST_WAIT = 600.0
+
+
+def payload(video: Video) -> dict[str, Any]:
+    return {
+        "event": f"video.{video.status}",
+        "video": {
+            "id": video.id,
+            "status": video.status,
+            "title": video.title,
+            "error": video.error_message,
+            "duration_seconds": video.duration_seconds,
+            "size_bytes": video.size_bytes,
+            "metadata": video.metadata_,
+            "finished_at": video.finished_at.isoformat() if video.finished_at else None,
+        },
+    }
+
+
+class WebhookSender:
+    def __init__(self, resources: Resources) -> None:
+        self.resources = resources
+        self.settings = resources.settings
+        self._bound = asyncio.Semaphore(10)
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                await self.deliver_due()
+            except Exception as exc:
+                logger.warning("webhook sender: %s", exc)
+            await asyncio.sleep(POLL_INTERVAL)
+
+    async def deliver_due(self) -> int:
+        async with self.resources.sessions() as session:
+            due = list(
+                await session.scalars(
+                    select(Video.id).where(Video.webhook_due_at <= utcnow()).limit(BATCH)
+                )
+            )
+        await asyncio.gather(*(self._deliver(video_id) for video_id in due))
+        return len(due)
+
+    async def _deliver(self, video_id: str) -> None:
+        async with self._bound:
+            claimed = await self._claim_attempt(video_id)
+            if claimed is None:
+                return
+            video, secret = claimed
+            ok, detail = await self._post(video, secret)
+            await self._record(video, ok, detail)
+
+    async def _claim_attempt(self, video_id: str) -> tuple[Video, str] | None:
+        async with self.resources.sessions() as session:
+            video = await session.get(Video, video_id)
+            now = utcnow()
+            if video is None or video.webhook_due_at is None or video.webhook_due_at > now:
+                return None
+            # Park the delivery for as long as an attempt may take; if this process
+            # dies mid-attempt, the delivery comes due again after that.
+            taken = await session.execute(
+                update(Video)
+                .where(Video.id == video_id, Video.webhook_attempts == video.webhook_attempts)
+                .values(
+                    webhook_attempts=video.webhook_attempts + 1,
+                    webhook_due_at=now + timedelta(seconds=self.settings.webhook_timeout + 5),
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if not taken.rowcount:  # type: ignore[attr-defined]
+                return None
+            secret = await session.scalar(
+                select(User.webhook_secret).where(User.id == video.owner_id)
+            )
+            await session.commit()
+            await session.refresh(video)
+        return video, secret or ""
+
+    async def _post(self, video: Video, secret: str) -> tuple[bool, str]:
+        assert video.webhook_url is not None
+        body = json.dumps(payload(video)).encode()
+        finished = video.finished_at.timestamp() if video.finished_at else 0
+        delivery_id = f"{video.id}.{video.status}.{int(finished * 1000)}"
+        try:
+            response = await self.resources.http.post(
+                video.webhook_url,
+                content=body,
+                headers=signed_headers(secret, body, delivery_id),
+                timeout=self.settings.webhook_timeout,
+                follow_redirects=False,
+            )
+        except httpx.HTTPError as exc:
+            return False, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return response.is_success, f"HTTP {response.status_code}"
+
+    async def _record(self, video: Video, ok: bool, detail: str) -> None:
+        attempt = video.webhook_attempts
+        now = utcnow()
+        if ok:
+            due, kind = None, "webhook_delivered"
+            message = f"webhook delivered to {video.webhook_url} ({detail}, attempt {attempt})"
+        elif video.finished_at and now - video.finished_at > timedelta(
+            seconds=self.settings.webhook_retry_period
+        ):
+            due, kind = None, "webhook_failed"
+            message = f"webhook to {video.webhook_url} given up after {attempt} attempts: {detail}"
+        else:
+            wait = backoff_delay(attempt, FIRST_RETRY, LONGEST_WAIT)
+            due, kind = now + timedelta(seconds=wait), "webhook_attempt_failed"
+            message = (
+                f"webhook attempt {attempt} to {video.webhook_url} failed ({detail}); "
+                f"next attempt in {wait:.0f} s"
+            )
+        async with self.resources.sessions() as session:
+            await session.execute(
+                update(Video)
+                .where(Video.id == video.id, Video.webhook_attempts == attempt)
+                .values(webhook_due_at=due)
+                .execution_options(synchronize_session=False)
+            )
+            append_event(session, video.id, kind, message, {"attempt": attempt, "result": detail})
+            await session.commit()
+        log = logger.info if ok else logger.warning
+        log("video %s: %s", video.id, message)

@@ -1,0 +1,49 @@
+"""``aivideo worker``: make videos from the shared queue until told to stop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aivideo.config import Settings
+from aivideo.db.migrate import ensure_schema_is_current, upgrade_to_head
+from aivideo.jobs.system import JobSystem
+from aivideo.readiness import check_components
+from aivideo.resources import Resources
+
+logger = logging.getLogger("aivideo.worker")
+
+
+async def run_worker(settings: Settings) -> None:
+    """Work until SIGTERM or Ctrl-C, then stop within the grace period."""
+    async with Resources(settings) as resources:
+        if settings.is_sqlite:
+            await upgrade_to_head(settings.effective_database_url)
+        else:
+            await ensure_schema_is_current(resources.engine)
+        jobs = JobSystem(resources, settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await jobs.start()
+        assert jobs.worker is not None
+        broker = "RabbitMQ" if settings.broker_url else "the database (no broker configured)"
+        logger.info("worker %s: %d render slots, videos from %s",
+                    jobs.worker.id, settings.render_slots, broker)  # fmt: skip
+        try:
+            await stop.wait()
+            logger.info("stopping: finishing running videos for up to %.0f s",
+                        settings.shutdown_grace)  # fmt: skip
+        finally:
+            await jobs.stop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(signum)
+    logger.info("worker stopped")
+
+
+async def check_worker(settings: Settings) -> dict[str, dict[str, str]]:
+    """What a health probe needs: can this machine reach everything a worker uses?"""
+    async with Resources(settings) as resources:
+        return await check_components(resources)
