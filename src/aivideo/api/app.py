@@ -17,6 +17,7 @@ from aivideo.db.migrate import ensure_schema_is_current, upgrade_to_head
 from aivideo.jobs.system import JobSystem
 from aivideo.resources import Resources
 from aivideo.videos import router as videos
+from aivideo.webhooks import router as webhooks
 
 
 def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI:
@@ -61,4 +62,5 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(videos.router)
+    app.include_router(webhooks.router)
     return app

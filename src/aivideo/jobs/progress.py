@@ -66,10 +66,6 @@ class ProgressWriter:
                 self.video_id,
                 {"type": "progress", "status": "running", "stage": stage, "percent": percent},
             )
-            if new_stage:
-                await self.live.publish(
-                    self.video_id, {"type": "log", "kind": "stage", "message": f"{stage} started"}
-                )
         except Exception:
             # Progress is advisory: losing one update must not fail the video.
             logger.warning("could not record progress of video %s", self.video_id, exc_info=True)

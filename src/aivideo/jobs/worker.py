@@ -252,7 +252,7 @@ class VideoWorker:
             if await claims.hand_back(session, video_id, self.id, **values):
                 append_event(session, video_id, kind, message)
                 await session.commit()
-        await self.live.publish(video_id, {"type": "log", "kind": kind, "message": message})
+        await self.live.publish(video_id, {"type": "progress", "status": "queued", "percent": 0})
 
     async def _watch_claims(self) -> None:
         """Renew the claims on running videos; stop those cancelled or taken back."""

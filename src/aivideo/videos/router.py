@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import FileResponse
+from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from aivideo.api.dependencies import (
     CurrentUser,
@@ -18,6 +20,7 @@ from aivideo.api.dependencies import (
 )
 from aivideo.pagination import decode_cursor, decode_int_cursor, encode_cursor
 from aivideo.videos import files, repository, service
+from aivideo.videos.progress_stream import progress_events
 from aivideo.videos.schemas import (
     VideoBatch,
     VideoBatchCreate,
@@ -118,6 +121,21 @@ async def cancel_video(
     jobs.cancel(video.id)
     await jobs.live.publish(video.id, {"type": "status", "status": video.status})
     return video_public(video)
+
+
+@router.get(
+    "/{video_id}/progress",
+    response_class=EventSourceResponse,
+    summary="Live progress as Server-Sent Events, ending with the final status",
+)
+async def video_progress(
+    video_id: str, session: SessionDep, user: CurrentUser, resources: ResourcesDep, jobs: JobsDep
+) -> AsyncIterator[ServerSentEvent]:
+    video = await service.get_owned_video(session, user, video_id)
+    # The stream may last minutes: give the request's connection back to the pool now.
+    await session.close()
+    async for event in progress_events(resources, jobs.live, video.id):
+        yield event
 
 
 @router.post("/{video_id}/retry", summary="Queue a failed or cancelled video again")
