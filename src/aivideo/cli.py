@@ -133,8 +133,18 @@ def generate(
         Path | None, typer.Option(help="Background music, ducked under the voice.")
     ] = None,
     music_volume: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.15,
+    server: Annotated[
+        str | None,
+        typer.Option(
+            help="Have this aivideo service make it (e.g. http://host:8000).",
+            envvar="AIVIDEO_SERVER",
+        ),
+    ] = None,
+    api_key: Annotated[
+        str | None, typer.Option(help="API key for --server.", envvar="AIVIDEO_API_KEY")
+    ] = None,
 ) -> None:
-    """Make one narrated video from text, here, with no server."""
+    """Make one narrated video from text, here or (with --server) on a running service."""
     from aivideo.generate_command import Stopped, check_output_path, run_generate, scan_media
     from aivideo.pipeline.media import check_audio
     from aivideo.pipeline.spec import VideoSpec
@@ -150,7 +160,10 @@ def generate(
             raise InvalidInput(
                 f"the text has {len(narration)} characters; at most {MAX_TEXT_CHARS}"
             )
-        find_voice(voice)
+        if server is None:
+            find_voice(voice)  # a server checks its own voices
+        elif media is not None or music is not None:
+            raise InvalidInput("--media and --music are files of this machine: not with --server")
         if output is None:
             output = Path(f"video.{(format or OutputFormat.MP4).value}")
         suffix = output.suffix.lstrip(".").lower()
@@ -166,6 +179,13 @@ def generate(
     for warning in warnings:
         console.print(f"[yellow]warning: {warning}[/yellow]", highlight=False)
 
+    if server is not None:
+        _generate_on_server(server, api_key, output, {
+            "text": narration, "title": title, "voice": voice, "rate": rate,
+            "quality": quality.value, "format": format.value, "aspect": aspect.value,
+            "subtitles": subtitles.value,
+        })  # fmt: skip
+        return
     spec = VideoSpec(
         text=narration, title=title, voice=voice, rate=rate, quality=quality, format=format,
         aspect=aspect, subtitles=subtitles, media=media_files, music=music,
@@ -180,6 +200,26 @@ def generate(
         console.print("stopped: no output was written, and ffmpeg was stopped")
         raise typer.Exit(143) from None
     except (InvalidInput, RenderFailed) as exc:
+        console.print(f"[red]aivideo: {exc.message}[/red]", highlight=False)
+        raise typer.Exit(1) from exc
+    for kind, path in outputs.items():
+        console.print(f"{kind:>18}: {path}")
+
+
+def _generate_on_server(
+    server: str, api_key: str | None, output: Path, request: dict[str, object]
+) -> None:
+    from aivideo.generate_command import StageBars
+    from aivideo.remote_generate import ServerUnreachable, generate_remotely
+
+    try:
+        outputs = asyncio.run(
+            generate_remotely(server, api_key, request, output, StageBars(console))
+        )
+    except KeyboardInterrupt:
+        console.print("stopped: the video was cancelled on the server")
+        raise typer.Exit(130) from None
+    except (InvalidInput, RenderFailed, ServerUnreachable) as exc:
         console.print(f"[red]aivideo: {exc.message}[/red]", highlight=False)
         raise typer.Exit(1) from exc
     for kind, path in outputs.items():
