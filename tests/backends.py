@@ -37,3 +37,13 @@ MARIADB = Backend(
     "start MariaDB and create the database: `bash .ci/services` does both",
 )
 SERVER_BACKENDS = (POSTGRES, MARIADB)
+RABBITMQ = Backend(
+    "rabbitmq",
+    os.environ.get("AIVIDEO_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/"),
+    "start RabbitMQ: `bash .ci/services` does",
+)
+REDIS = Backend(
+    "redis",
+    os.environ.get("AIVIDEO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
+    "start Redis: `bash .ci/services` does",
+)

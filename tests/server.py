@@ -5,10 +5,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import httpx
 import uvicorn
 from fastapi import FastAPI
+
+from aivideo.api.app import create_app
+from aivideo.auth.service import create_api_key
+from aivideo.config import Settings
+from aivideo.resources import Resources
 
 
 @asynccontextmanager
@@ -35,3 +41,28 @@ async def api_client(base_url: str, key: str | None = None) -> AsyncIterator[htt
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=10) as client:
         yield client
+
+
+@dataclass
+class Api:
+    """A running server and a client per user: ``alice`` and ``bob`` have keys."""
+
+    base_url: str
+    alice: httpx.AsyncClient
+    bob: httpx.AsyncClient
+    anonymous: httpx.AsyncClient
+
+
+@asynccontextmanager
+async def running_api(settings: Settings, resources: Resources) -> AsyncIterator[Api]:
+    # ``resources`` has emptied the database; the server opens its own.
+    async with resources.sessions() as session:
+        alice_key = (await create_api_key(session, "alice")).key
+        bob_key = (await create_api_key(session, "bob")).key
+    async with (
+        serve_on_loopback(create_app(settings)) as base_url,
+        api_client(base_url, alice_key) as alice,
+        api_client(base_url, bob_key) as bob,
+        api_client(base_url) as anonymous,
+    ):
+        yield Api(base_url, alice, bob, anonymous)

@@ -11,10 +11,10 @@ from collections.abc import Awaitable, Callable
 
 import aio_pika
 import anyio
-import redis.asyncio as redis
 from sqlalchemy import text
 
 from aivideo.ids import new_id
+from aivideo.redis_client import make_redis
 from aivideo.resources import Resources
 
 Check = Callable[[Resources], Awaitable[str]]
@@ -37,7 +37,7 @@ async def check_cache(resources: Resources) -> str:
     url = resources.settings.redis_url
     if url is None:
         return "in-process memory"
-    client = redis.Redis.from_url(url, socket_timeout=resources.settings.probe_timeout)
+    client = make_redis(url, resources.settings.probe_timeout)
     try:
         await client.ping()
     finally:

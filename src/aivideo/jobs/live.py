@@ -18,6 +18,8 @@ from typing import Any, Protocol
 
 import redis.asyncio as redis
 
+from aivideo.redis_client import make_redis
+
 logger = logging.getLogger(__name__)
 
 Event = dict[str, Any]
@@ -100,14 +102,12 @@ class RedisEvents:
     """Redis pub/sub, one channel per video; publishing never fails a video."""
 
     def __init__(self, url: str, timeout: float) -> None:
-        self._client = redis.Redis.from_url(
-            url, socket_timeout=timeout, socket_connect_timeout=timeout
-        )
+        self._client = make_redis(url, timeout)
 
     async def publish(self, video_id: str, event: Event) -> None:
         try:
             await self._client.publish(CHANNEL_PREFIX + video_id, json.dumps(event))
-        except (redis.RedisError, OSError) as exc:
+        except Exception as exc:  # progress is advisory: never fail a video over it
             logger.warning("could not publish progress of video %s: %s", video_id, exc)
 
     @contextlib.asynccontextmanager

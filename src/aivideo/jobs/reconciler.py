@@ -14,6 +14,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
+from aivideo.db.availability import is_database_unavailable
 from aivideo.jobs import claims
 from aivideo.jobs.live import LiveEvents
 from aivideo.jobs.worker_ids import is_dead_local_worker
@@ -39,7 +40,9 @@ class Reconciler:
             try:
                 await self.reconcile()
             except Exception as exc:
-                logger.warning("reconciler: %s", exc)
+                # An outage is expected now and then: one line; anything else: the traceback.
+                expected = is_database_unavailable(exc)
+                logger.warning("reconciler: %s", exc, exc_info=not expected)
             await asyncio.sleep(self.settings.reconcile_interval)
 
     async def reconcile(self) -> None:

@@ -50,6 +50,9 @@ class JobSystem:
             self.broker.is_worker_process = True
         self.reconciler = Reconciler(resources, self.live, self.publish)
         self._finish_listening = asyncio.Event()
+        # Set once the broker has declared its queue: a message published before
+        # that would be routed nowhere and silently dropped.
+        self._broker_ready = asyncio.Event()
         self._background: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
@@ -57,6 +60,7 @@ class JobSystem:
             self.worker.start()
         if self.in_memory:
             await self.broker.startup()
+            self._broker_ready.set()
             if self.worker is not None:
                 # The in-memory queue died with the previous process: queue its videos again.
                 await self._republish_queued()
@@ -86,6 +90,8 @@ class JobSystem:
         """Hand committed, queued videos to the workers; what fails here the reconciler redoes."""
         if self.in_memory and self.worker is None:
             return  # no worker in this process: a worker's reconciler finds them in the database
+        if not self._broker_ready.is_set():
+            return  # still connecting: the reconciler sends them once connected
         sent: list[str] = []
         try:
             for video_id in video_ids:
@@ -123,6 +129,7 @@ class JobSystem:
                 delay = backoff_delay(attempt, 1.0, 30.0)
                 logger.warning("broker unreachable (%s); trying again in %.0f s", exc, delay)
                 await asyncio.sleep(delay)
+        self._broker_ready.set()
         logger.info("connected to the broker")
         if self.worker is not None:
             await self._listen()
