@@ -7,7 +7,7 @@ import shutil
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import FileResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
@@ -123,18 +123,25 @@ async def cancel_video(
     return video_public(video)
 
 
+async def _streamable_video_id(video_id: str, session: SessionDep, user: CurrentUser) -> str:
+    """Check ownership before the stream starts (a 404 cannot follow a 200 header)."""
+    video = await service.get_owned_video(session, user, video_id)
+    # The stream may last minutes: give the request's connection back to the pool now.
+    await session.close()
+    return video.id
+
+
 @router.get(
     "/{video_id}/progress",
     response_class=EventSourceResponse,
     summary="Live progress as Server-Sent Events, ending with the final status",
 )
 async def video_progress(
-    video_id: str, session: SessionDep, user: CurrentUser, resources: ResourcesDep, jobs: JobsDep
+    video_id: Annotated[str, Depends(_streamable_video_id)],
+    resources: ResourcesDep,
+    jobs: JobsDep,
 ) -> AsyncIterator[ServerSentEvent]:
-    video = await service.get_owned_video(session, user, video_id)
-    # The stream may last minutes: give the request's connection back to the pool now.
-    await session.close()
-    async for event in progress_events(resources, jobs.live, video.id):
+    async for event in progress_events(resources, jobs.live, video_id):
         yield event
 
 
