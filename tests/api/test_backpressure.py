@@ -8,7 +8,7 @@ import pytest
 
 from aivideo.config import Settings
 from aivideo.resources import Resources
-from tests.api.conftest import Api, _running_api
+from tests.server import Api, running_api
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ async def small_queue_api(settings: Settings, resources: Resources) -> AsyncIter
     limited = settings.model_copy(
         update={"render_slots": 0, "max_queued_per_user": 3, "max_queued_total": 4}
     )
-    async with _running_api(limited, resources) as api:
+    async with running_api(limited, resources) as api:
         yield api
 
 

@@ -6,8 +6,7 @@ import pytest
 
 from aivideo.api.app import create_app
 from aivideo.config import Settings
-from tests.api.conftest import Api
-from tests.server import api_client, serve_on_loopback
+from tests.server import Api, api_client, serve_on_loopback
 
 
 async def test_healthz_needs_no_key(api: Api) -> None:

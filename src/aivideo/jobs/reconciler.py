@@ -67,5 +67,8 @@ class Reconciler:
         for video_id, status in taken_back:
             logger.warning("video %s: its worker stopped answering; %s", video_id, status)
             await self.live.publish(video_id, {"type": "status", "status": status})
-        if undelivered:
-            await self.publish(undelivered)
+        # Taken-back videos go out at once; the grace is for the API's commit-publish gap.
+        requeued = [video_id for video_id, status in taken_back if status == "queued"]
+        to_send = list(dict.fromkeys([*requeued, *undelivered]))
+        if to_send:
+            await self.publish(to_send)

@@ -75,7 +75,8 @@ class VideoWorker:
         self.id = new_worker_id()
         self._slots = asyncio.Semaphore(max(settings.render_slots, 1))
         self._runs: dict[str, _Run] = {}
-        self._handlers: set[asyncio.Task[object]] = set()
+        self._waiting: set[asyncio.Task[object]] = set()  # deliveries waiting for a slot
+        self._handlers: set[asyncio.Task[object]] = set()  # deliveries being handled
         self._accepting = True
         self._watcher: asyncio.Task[None] | None = None
 
@@ -91,19 +92,21 @@ class VideoWorker:
 
     async def make_video(self, video_id: str) -> None:
         """The taskiq task. Returns once the video's outcome is committed."""
-        current = asyncio.current_task()
-        if current is not None:
-            self._handlers.add(current)
+        handler = asyncio.current_task()
+        assert handler is not None
+        self._waiting.add(handler)
         try:
             async with self._slots:
+                self._waiting.discard(handler)
+                self._handlers.add(handler)
                 if not self._accepting:
                     await self._give_back_delivery(video_id)
                     return
                 if await self._claim(video_id):
                     await self._run(video_id)
         finally:
-            if current is not None:
-                self._handlers.discard(current)
+            self._waiting.discard(handler)
+            self._handlers.discard(handler)
 
     def cancel(self, video_id: str) -> None:
         """The owner cancelled the video (its status says so already): stop it now if here."""
@@ -112,6 +115,10 @@ class VideoWorker:
     async def stop(self, grace: float) -> None:
         """Take no more videos; give running ones ``grace`` seconds, then hand them back."""
         self._accepting = False
+        # Deliveries still waiting for a slot were never claimed: RabbitMQ redelivers
+        # their unacknowledged messages; in-memory ones are republished at the next start.
+        for waiting in self._waiting:
+            waiting.cancel()
         running = [run.task for run in self._runs.values()]
         if running and grace > 0:
             logger.info("worker %s: finishing %d videos (up to %.0f s)",
@@ -179,7 +186,7 @@ class VideoWorker:
                 raise
             await self._after_stop(video_id, run.stop_reason)
         except Exception as exc:
-            await self._after_failure(video_id, video.attempts + 1, exc)
+            await self._after_failure(video_id, video.attempts, exc)  # counted by the claim
         else:
             await self._complete(video_id, result)
         finally:

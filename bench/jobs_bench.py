@@ -1,0 +1,289 @@
+"""Jobs at scale: many short videos through RabbitMQ to two workers, then chaos.
+
+Usage (from the repository root; PostgreSQL, RabbitMQ and Redis running):
+
+    .venv/bin/python -m bench.jobs_bench                       # 200 videos, 20 kills
+    .venv/bin/python -m bench.jobs_bench --videos 50 --kills 5 --baseline 10
+
+1. Throughput: an API process (``aivideo serve`` with no render slots) takes
+   ``--videos`` short videos in batches of 50, all at once; two
+   ``aivideo worker`` processes (one render slot each) make them. Videos per
+   minute from the first request to the last completion.
+2. Baseline: ``--baseline`` of the same videos made one after another in this
+   one process with the pipeline ``aivideo generate`` runs; videos per minute.
+3. Chaos: the throughput run again, while ``--kills`` times a random worker is
+   killed with SIGKILL (a supervisor starts a new one at once). Reports videos
+   lost (not completed), videos with more than one output, and per kill the
+   recovery time: from the kill until every video the dead worker held is
+   running on (or finished by) another worker.
+
+Each run uses a fresh database (``aivideo_bench`` on the local PostgreSQL),
+a fresh RabbitMQ queue and a fresh storage folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import httpx
+from sqlalchemy import func, select
+
+from aivideo.config import Settings
+from aivideo.db.migrate import upgrade_to_head
+from aivideo.db.models import Video, VideoEvent
+from aivideo.pipeline.runner import generate_video
+from aivideo.pipeline.spec import VideoSpec
+from aivideo.pipeline.workspace import Workspace
+from aivideo.resources import Resources
+from aivideo.videos.options import Aspect, OutputFormat, Quality, SubtitleMode
+
+ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+DATABASE = "aivideo_bench"
+BROKER = "amqp://guest:guest@127.0.0.1:5672/"
+REDIS = "redis://127.0.0.1:6379/0"
+BATCH = 50
+
+
+def narration(n: int) -> str:
+    return f"Short video number {n}. Water rises as vapour and falls again as rain."
+
+
+@dataclass
+class Cluster:
+    """The API and the workers of one run, as child processes."""
+
+    env: dict[str, str]
+    logs: Path
+    workers: list[asyncio.subprocess.Process] = field(default_factory=list)
+    api: asyncio.subprocess.Process | None = None
+    started: int = 0
+
+    async def start_worker(self) -> asyncio.subprocess.Process:
+        log = (self.logs / f"worker-{self.started}.log").open("wb")
+        self.started += 1
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "aivideo", "worker",
+            env={**self.env, "AIVIDEO_RENDER_SLOTS": "1"}, stdout=log, stderr=log,
+        )  # fmt: skip
+        self.workers.append(process)
+        return process
+
+    async def start_api(self) -> str:
+        self.api = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "aivideo", "serve", "--port", "0", "--no-access-log",
+            env={**self.env, "AIVIDEO_RENDER_SLOTS": "0"}, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        assert self.api.stderr is not None
+        while line := (await self.api.stderr.readline()).decode():
+            if "Uvicorn running on " in line:
+                return line.split("Uvicorn running on ")[1].split()[0]
+        raise RuntimeError("aivideo serve did not start")
+
+    async def stop(self) -> None:
+        for process in [*self.workers, *([self.api] if self.api else [])]:
+            if process.returncode is None:
+                process.send_signal(signal.SIGKILL)
+                await process.wait()
+
+
+async def fresh_database() -> str:
+    admin = await asyncpg.connect(ADMIN_DSN)
+    try:
+        await admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        await admin.execute(f"CREATE DATABASE {DATABASE}")
+    finally:
+        await admin.close()
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DATABASE}"
+    await upgrade_to_head(url)
+    return url
+
+
+async def submit(base_url: str, count: int) -> list[str]:
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+        ids = []
+        for first in range(0, count, BATCH):
+            videos = [
+                {"text": narration(n), "quality": "low"}
+                for n in range(first, min(first + BATCH, count))
+            ]
+            response = await client.post("/v1/videos/batch", json={"videos": videos})
+            response.raise_for_status()
+            ids += [video["id"] for video in response.json()["videos"]]
+        return ids
+
+
+async def count_by_status(resources: Resources) -> dict[str, int]:
+    async with resources.sessions() as session:
+        rows = await session.execute(select(Video.status, func.count()).group_by(Video.status))
+        return {status: n for status, n in rows}
+
+
+async def wait_until_done(resources: Resources, total: int, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        counts = await count_by_status(resources)
+        if counts.get("completed", 0) + counts.get("failed", 0) >= total:
+            return
+        await asyncio.sleep(0.5)
+
+
+async def held_by(resources: Resources, pid: int) -> list[str]:
+    async with resources.sessions() as session:
+        rows = await session.scalars(
+            select(Video.id).where(Video.status == "running", Video.worker_id.like(f"%:{pid}:%"))
+        )
+        return list(rows)
+
+
+async def recovered(resources: Resources, video_ids: list[str], pid: int) -> bool:
+    async with resources.sessions() as session:
+        rows = await session.execute(
+            select(Video.status, Video.worker_id).where(Video.id.in_(video_ids))
+        )
+        return all(
+            status != "running" or not (worker or "").count(f":{pid}:") for status, worker in rows
+        ) and all(status != "queued" for status, _ in rows)
+
+
+async def chaos(cluster: Cluster, resources: Resources, kills: int, interval: float) -> list[float]:
+    """Kill a random worker every ``interval`` seconds; returns recovery times."""
+    recoveries: list[asyncio.Task[float]] = []
+
+    async def measure(video_ids: list[str], pid: int, killed_at: float) -> float:
+        while not await recovered(resources, video_ids, pid):  # noqa: ASYNC110 - polling
+            await asyncio.sleep(0.1)
+        return time.monotonic() - killed_at
+
+    for _ in range(kills):
+        await asyncio.sleep(random.uniform(0.5 * interval, 1.5 * interval))
+        alive = [w for w in cluster.workers if w.returncode is None]
+        victim = random.choice(alive)
+        victim_videos = await held_by(resources, victim.pid)
+        victim.send_signal(signal.SIGKILL)
+        killed_at = time.monotonic()
+        await victim.wait()
+        await cluster.start_worker()  # what a supervisor (systemd, Kubernetes) does
+        if victim_videos:
+            recoveries.append(asyncio.create_task(measure(victim_videos, victim.pid, killed_at)))
+    return list(await asyncio.gather(*recoveries))
+
+
+async def outputs_per_video(storage: Path, video_ids: list[str]) -> dict[str, int]:
+    def count() -> dict[str, int]:
+        return {vid: len(list((storage / vid).glob("video.*"))) for vid in video_ids}
+
+    return await asyncio.to_thread(count)
+
+
+async def completed_events(resources: Resources) -> dict[str, int]:
+    async with resources.sessions() as session:
+        rows = await session.execute(
+            select(VideoEvent.video_id, func.count())
+            .where(VideoEvent.kind == "completed")
+            .group_by(VideoEvent.video_id)
+        )
+        return {video_id: n for video_id, n in rows}
+
+
+async def cluster_run(videos: int, kills: int, workdir: Path, label: str) -> dict[str, object]:
+    url = await fresh_database()
+    data_dir = workdir / label
+    settings = Settings(data_dir=data_dir, database_url=url)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIVIDEO_")}
+    env.update({
+        "AIVIDEO_DATABASE_URL": url, "AIVIDEO_BROKER_URL": BROKER, "AIVIDEO_REDIS_URL": REDIS,
+        "AIVIDEO_BROKER_QUEUE": f"aivideo.bench.{label}.{os.getpid()}",
+        "AIVIDEO_DATA_DIR": str(data_dir), "AIVIDEO_MAX_QUEUED_PER_USER": "100000",
+        "AIVIDEO_MAX_QUEUED_TOTAL": "100000", "AIVIDEO_LEASE_SECONDS": "10",
+        "AIVIDEO_RECONCILE_INTERVAL": "1", "AIVIDEO_PROCESS_POOL_SIZE": "1",
+    })  # fmt: skip
+    cluster = Cluster(env, workdir)
+    try:
+        async with Resources(settings) as resources:
+            base_url = await cluster.start_api()
+            for _ in range(2):
+                await cluster.start_worker()
+            started = time.monotonic()
+            ids = await submit(base_url, videos)
+            chaos_task = None
+            if kills:
+                estimated = videos * 4.0 / 2  # seconds, from the throughput run's pace
+                chaos_task = asyncio.create_task(
+                    chaos(cluster, resources, kills, estimated / (kills + 2))
+                )
+            await wait_until_done(resources, videos, started + 3600)
+            elapsed = time.monotonic() - started
+            recoveries = await chaos_task if chaos_task else []
+            counts = await count_by_status(resources)
+            outputs = await outputs_per_video(settings.storage_dir, ids)
+            completions = await completed_events(resources)
+    finally:
+        await cluster.stop()
+    return {
+        "elapsed": elapsed,
+        "per_minute": counts.get("completed", 0) / elapsed * 60,
+        "lost": videos - counts.get("completed", 0),
+        "statuses": counts,
+        "multiple_outputs": sum(1 for n in outputs.values() if n > 1),
+        "no_output": sum(1 for n in outputs.values() if n == 0),
+        "completed_twice": sum(1 for n in completions.values() if n > 1),
+        "recoveries": recoveries,
+    }
+
+
+async def baseline(count: int, workdir: Path) -> float:
+    """Videos per minute, one after another in this process (what `aivideo generate` runs)."""
+    settings = Settings(data_dir=workdir / "baseline", process_pool_size=1)
+    async with Resources(settings) as resources:
+        started = time.monotonic()
+        for n in range(count):
+            spec = VideoSpec(
+                text=narration(n), title=None, voice=None, rate=1.0, quality=Quality.LOW,
+                format=OutputFormat.MP4, aspect=Aspect.LANDSCAPE, subtitles=SubtitleMode.BURNED,
+            )  # fmt: skip
+            workspace = Workspace(settings.storage_dir / f"video-{n}")
+            await generate_video(spec, workspace, resources, lambda *_: None)
+        return count / (time.monotonic() - started) * 60
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--videos", type=int, default=200)
+    parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--baseline", type=int, default=40, help="videos in the sequential run")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="aivideo-jobs-bench-") as tmp:
+        workdir = Path(tmp)
+        print(f"{args.videos} short videos (low quality), 2 workers x 1 slot, "
+              f"{os.cpu_count()} cores", flush=True)  # fmt: skip
+        calm = await cluster_run(args.videos, 0, workdir, "calm")
+        print(f"throughput run: {calm['elapsed']:.0f} s, {calm['per_minute']:.1f} videos/min, "
+              f"statuses {calm['statuses']}", flush=True)  # fmt: skip
+        sequential = await baseline(args.baseline, workdir)
+        print(f"sequential, one process ({args.baseline} videos): {sequential:.1f} videos/min; "
+              f"ratio {calm['per_minute'] / sequential:.2f}", flush=True)  # type: ignore[operator]  # fmt: skip
+        wild = await cluster_run(args.videos, args.kills, workdir, "chaos")
+        recoveries: list[float] = wild["recoveries"]  # type: ignore[assignment]
+        print(f"chaos run ({args.kills} kill -9): {wild['elapsed']:.0f} s, "
+              f"{wild['per_minute']:.1f} videos/min, statuses {wild['statuses']}")  # fmt: skip
+        print(f"  videos lost: {wild['lost']}; with more than one output: "
+              f"{wild['multiple_outputs']}; completed twice: {wild['completed_twice']}; "
+              f"without output: {wild['no_output']}")  # fmt: skip
+        if recoveries:
+            print(f"  recovery after a kill ({len(recoveries)} kills caught a video): "
+                  f"median {statistics.median(recoveries):.1f} s, max {max(recoveries):.1f} s; "
+                  f"all: {', '.join(f'{r:.1f}' for r in sorted(recoveries))}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
