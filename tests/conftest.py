@@ -32,7 +32,8 @@ def blockbuster() -> Iterator[BlockBuster]:
         yield detector
 
 
-def _require(backend: Backend) -> None:
+def require(backend: Backend) -> None:
+    """Skip the test if ``backend`` is down (fail it in CI, where it must be up)."""
     if backend.reachable():
         return
     message = f"{backend.name} is not reachable at {backend.url}: {backend.how_to_start}"
@@ -65,14 +66,14 @@ def database_url(
         upgrade_to_head_blocking(url)
         return url
     backend = next(b for b in SERVER_BACKENDS if b.name == request.param)
-    _require(backend)
+    require(backend)
     return migrated_server_backends[backend.name]
 
 
 @pytest.fixture
 def postgres_url(migrated_server_backends: dict[str, str]) -> str:
     """The migrated PostgreSQL test database, for tests that need a server database."""
-    _require(POSTGRES)
+    require(POSTGRES)
     return migrated_server_backends[POSTGRES.name]
 
 

@@ -9,7 +9,7 @@ import anyio
 import pytest
 
 from tests.backends import POSTGRES, RABBITMQ, REDIS
-from tests.jobs.conftest import require
+from tests.conftest import require
 from tests.pipeline.probe import probe_video
 from tests.test_cli import _env, _run, _serve
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import socket
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from rich.console import Console
 
 from aivideo.config import ConfigurationError, Settings, load_settings
 from aivideo.errors import InvalidInput, RenderFailed
+from aivideo.logs import configure_logging
 from aivideo.videos.options import Aspect, OutputFormat, Quality, SubtitleMode
 
 app = typer.Typer(help="Text in, narrated video out.", no_args_is_help=True)
@@ -53,14 +55,15 @@ def serve(
     from aivideo.api.app import create_app
 
     settings = _settings()
+    configure_logging(json=settings.log_json)
     allow_local_user = _is_loopback(host) and not settings.require_api_key
     if allow_local_user:
-        console.print(
-            f"Serving on loopback: requests without an API key act as the user 'local' "
-            f"(set AIVIDEO_REQUIRE_API_KEY=true to refuse them). http://{host}:{port}/docs"
+        logging.getLogger("aivideo.serve").info(
+            "serving on loopback: requests without an API key act as the user 'local' "
+            "(set AIVIDEO_REQUIRE_API_KEY=true to refuse them); the API is described at /docs"
         )
     app = create_app(settings, allow_local_user=allow_local_user)
-    uvicorn.run(app, host=host, port=port, access_log=access_log)
+    uvicorn.run(app, host=host, port=port, access_log=access_log, log_config=None)
 
 
 @app.command()
@@ -70,8 +73,6 @@ def worker(
     ] = False,
 ) -> None:
     """Make videos from the queue (RabbitMQ with AIVIDEO_BROKER_URL) until SIGTERM."""
-    import logging
-
     from aivideo.worker_command import check_worker, run_worker
 
     settings = _settings()
@@ -83,10 +84,28 @@ def worker(
     if settings.render_slots == 0:
         console.print("[red]aivideo: a worker needs AIVIDEO_RENDER_SLOTS of 1 or more[/red]")
         raise typer.Exit(2)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(json=settings.log_json)
     asyncio.run(run_worker(settings))
+
+
+@app.command()
+def stats(
+    server: Annotated[
+        str, typer.Option(help="The service, e.g. http://127.0.0.1:8000.", envvar="AIVIDEO_SERVER")
+    ] = "http://127.0.0.1:8000",
+) -> None:
+    """Show a running service's metrics (requests, operations, videos, event-loop lag)."""
+    import httpx
+
+    from aivideo.stats_command import parse, render
+
+    try:
+        response = httpx.get(f"{server.rstrip('/')}/metrics", timeout=10)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        console.print(f"[red]aivideo: cannot read {server}/metrics: {exc}[/red]", highlight=False)
+        raise typer.Exit(1) from exc
+    render(parse(response.text), Console(soft_wrap=True))
 
 
 def _read_text(text: str | None, file: Path | None) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -110,6 +110,17 @@ class Settings(BaseSettings):
         default=3600.0, description="How long a failing webhook is retried, in seconds."
     )
 
+    worker_metrics_port: Annotated[int, Field(ge=0, le=65535)] = Field(
+        default=9464,
+        description="Port where `aivideo worker` serves /metrics for Prometheus; 0: none.",
+    )
+
+    log_format: Literal["auto", "json", "console"] = Field(
+        default="auto",
+        description="json: one JSON object per line; console: colours; auto: json unless "
+        "the output is a terminal.",
+    )
+
     probe_timeout: PositiveFloat = Field(
         default=2.0, description="Seconds a /readyz check may take per component."
     )
@@ -146,6 +157,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def log_json(self) -> bool | None:
+        return {"json": True, "console": False}.get(self.log_format)
 
     @property
     def storage_dir(self) -> Path:

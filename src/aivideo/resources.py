@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from aivideo.config import Settings
 from aivideo.db.engine import create_engine, create_session_factory
 from aivideo.errors import ResourceLifecycleError
+from aivideo.operation_timing import HTTP_EVENT_HOOKS, time_database_statements
 from aivideo.worker_memory import call_then_release_memory
 
 logger = logging.getLogger(__name__)
@@ -96,11 +97,13 @@ class Resources:
                 settings.http_read_timeout, connect=settings.http_connect_timeout
             ),
             follow_redirects=False,
+            event_hooks=HTTP_EVENT_HOOKS,
         )
         self._on_close("HTTP client", self._http.aclose)
 
         # Off the loop: SQLAlchemy's SQLite dialect resolves the file path on creation.
         self._engine = await asyncio.to_thread(create_engine, settings)
+        time_database_statements(self._engine)
         self._sessions = create_session_factory(self._engine)
         self._on_close("database engine", self._engine.dispose)
 

@@ -6,9 +6,12 @@ import asyncio
 import logging
 import signal
 
+from prometheus_client import start_http_server
+
 from aivideo.config import Settings
 from aivideo.db.migrate import ensure_schema_is_current, upgrade_to_head
 from aivideo.jobs.system import JobSystem
+from aivideo.loop_lag import LoopLagMonitor
 from aivideo.readiness import check_components
 from aivideo.resources import Resources
 
@@ -27,6 +30,9 @@ async def run_worker(settings: Settings) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
+        lag = LoopLagMonitor()
+        lag.start()
+        await serve_metrics(settings.worker_metrics_port)
         await jobs.start()
         assert jobs.worker is not None
         broker = "RabbitMQ" if settings.broker_url else "the database (no broker configured)"
@@ -38,9 +44,23 @@ async def run_worker(settings: Settings) -> None:
                         settings.shutdown_grace)  # fmt: skip
         finally:
             await jobs.stop()
+            await lag.stop()
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(signum)
     logger.info("worker stopped")
+
+
+async def serve_metrics(port: int) -> None:
+    """Serve this worker's metrics on their own port (a thread of prometheus-client)."""
+    if port == 0:
+        return
+    try:
+        await asyncio.to_thread(start_http_server, port)
+    except OSError as exc:
+        logger.warning("no metrics server: port %d is not free (%s); set "
+                       "AIVIDEO_WORKER_METRICS_PORT to another port", port, exc)  # fmt: skip
+        return
+    logger.info("metrics on http://0.0.0.0:%d/metrics", port)
 
 
 async def check_worker(settings: Settings) -> dict[str, dict[str, str]]:

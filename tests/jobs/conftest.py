@@ -9,7 +9,6 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TypeVar
 
 import aio_pika
 import pytest
@@ -19,10 +18,9 @@ from sqlalchemy import select
 from aivideo.config import Settings
 from aivideo.db.models import Video, VideoEvent
 from aivideo.resources import Resources
-from tests.backends import RABBITMQ, REDIS, Backend
-from tests.conftest import IN_CI
-
-T = TypeVar("T")
+from tests.backends import RABBITMQ, REDIS
+from tests.conftest import require
+from tests.polling import wait_for
 
 # Short leases and quick reconciling, so a dead worker's video moves on in seconds.
 FAST_RECOVERY = {
@@ -38,15 +36,6 @@ LONG_TEXT = " ".join(
     f"Sentence number {n} tells a little more about how rain becomes rivers and seas."
     for n in range(1, 13)
 )
-
-
-def require(backend: Backend) -> None:
-    if backend.reachable():
-        return
-    message = f"{backend.name} is not reachable at {backend.url}: {backend.how_to_start}"
-    if IN_CI:
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @pytest.fixture
@@ -132,14 +121,6 @@ async def start_worker(
         if worker.process.returncode is None:
             worker.kill()
             await worker.process.wait()
-
-
-async def wait_for(check: Callable[[], Awaitable[T | None]], seconds: float = 90) -> T:
-    """Poll ``check`` until it returns something truthy (the waiting, not the work)."""
-    async with asyncio.timeout(seconds):
-        while not (result := await check()):  # noqa: ASYNC110 - polling another process
-            await asyncio.sleep(0.1)
-        return result
 
 
 async def video_row(resources: Resources, video_id: str) -> Video:

@@ -8,13 +8,16 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from aivideo import __version__
-from aivideo.api import health
+from aivideo.api import health, metrics_route
 from aivideo.api.body_limits import BodyLimitMiddleware
 from aivideo.api.errors import install_error_handlers
+from aivideo.api.request_ids import RequestIdMiddleware
+from aivideo.api.request_metrics import RequestMetricsMiddleware
 from aivideo.auth.service import LOCAL_USER_NAME, get_or_create_user
 from aivideo.config import Settings
 from aivideo.db.migrate import ensure_schema_is_current, upgrade_to_head
 from aivideo.jobs.system import JobSystem
+from aivideo.loop_lag import LoopLagMonitor
 from aivideo.resources import Resources
 from aivideo.videos import router as videos
 from aivideo.webhooks import router as webhooks
@@ -45,11 +48,14 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
                     app.state.local_user_id = user.id
             jobs = JobSystem(resources, settings)
             app.state.jobs = jobs
+            lag = LoopLagMonitor()
+            lag.start()
             await jobs.start()
             try:
                 yield
             finally:
                 await jobs.stop()
+                await lag.stop()
 
     app = FastAPI(
         title="aivideo",
@@ -59,8 +65,11 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
         lifespan=lifespan,
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestMetricsMiddleware)
+    app.add_middleware(RequestIdMiddleware)  # outermost: every line of a request has its id
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(metrics_route.router)
     app.include_router(videos.router)
     app.include_router(webhooks.router)
     return app

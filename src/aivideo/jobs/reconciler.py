@@ -18,6 +18,7 @@ from aivideo.db.availability import is_database_unavailable
 from aivideo.jobs import claims
 from aivideo.jobs.live import LiveEvents
 from aivideo.jobs.worker_ids import is_dead_local_worker
+from aivideo.metrics import RETRIES
 from aivideo.resources import Resources
 from aivideo.videos.repository import append_event
 
@@ -60,6 +61,7 @@ class Reconciler:
                 message = f"worker {worker_id} stopped answering; {outcome}"
                 append_event(session, video_id, "lease_expired", message)
                 taken_back.append((video_id, status))
+                RETRIES.labels("lease_expired").inc()
             await session.commit()
             undelivered = await claims.undelivered(
                 session, settings.dispatch_grace, settings.redispatch_after, BATCH

@@ -19,6 +19,7 @@ from datetime import timedelta
 
 import httpx
 import stamina
+import structlog
 from sqlalchemy import update
 
 from aivideo.backoff import backoff_delay
@@ -32,6 +33,7 @@ from aivideo.jobs.live import LiveEvents
 from aivideo.jobs.progress import ProgressWriter
 from aivideo.jobs.spec_from_video import spec_for
 from aivideo.jobs.worker_ids import new_worker_id
+from aivideo.metrics import RETRIES, WORKER_SLOTS, WORKER_SLOTS_BUSY
 from aivideo.pipeline.runner import generate_video
 from aivideo.pipeline.spec import GeneratedVideo
 from aivideo.pipeline.workspace import Workspace
@@ -88,6 +90,7 @@ class VideoWorker:
         return Workspace(self.resources.storage_dir / video_id)
 
     def start(self) -> None:
+        WORKER_SLOTS.set(self.settings.render_slots)
         self._watcher = asyncio.create_task(self._watch_claims(), name=f"claims of {self.id}")
 
     async def make_video(self, video_id: str) -> None:
@@ -95,6 +98,8 @@ class VideoWorker:
         handler = asyncio.current_task()
         assert handler is not None
         self._waiting.add(handler)
+        # Every log line of this video's work, here and in its tasks, names it.
+        structlog.contextvars.bind_contextvars(video_id=video_id)
         try:
             async with self._slots:
                 self._waiting.discard(handler)
@@ -146,6 +151,7 @@ class VideoWorker:
                 return False  # cancelled, deleted, not due yet, or someone else's
             append_event(session, video_id, "started", f"rendering started on {self.id}")
             await session.commit()
+        logger.info("video started")
         await self.live.publish(video_id, {"type": "progress", "status": "running", "percent": 0})
         return True
 
@@ -175,6 +181,7 @@ class VideoWorker:
             )
         )
         self._runs[video_id] = run
+        WORKER_SLOTS_BUSY.inc()
         try:
             result = await run.task
         except asyncio.CancelledError:
@@ -190,6 +197,7 @@ class VideoWorker:
         else:
             await self._complete(video_id, result)
         finally:
+            WORKER_SLOTS_BUSY.dec()
             await progress.flush()
             self._runs.pop(video_id, None)
 
@@ -216,6 +224,7 @@ class VideoWorker:
             message = f"gave up after {attempt} attempts; the last one failed with: {reason}"
             await self._finish(video_id, VideoStatus.FAILED, message, error_message=message)
             return
+        RETRIES.labels("transient_failure").inc()
         delay = backoff_delay(attempt, self.settings.retry_backoff, self.settings.retry_backoff_max)
         logger.warning("video %s: attempt %d failed (%s); retry in %.0f s", video_id, attempt,
                        reason, delay)  # fmt: skip
@@ -245,6 +254,7 @@ class VideoWorker:
                 return
             append_event(session, video_id, status.value, message)
             await session.commit()
+        logger.info("video %s: %s", status.value, message)
         await self.live.publish(
             video_id, {"type": "status", "status": status.value, "message": message}
         )

@@ -7,6 +7,7 @@ import errno
 from collections.abc import Callable
 
 from aivideo.errors import RenderFailed
+from aivideo.metrics import timed
 from aivideo.pipeline.spec import GeneratedVideo, VideoSpec
 from aivideo.pipeline.speech import preload_voice
 from aivideo.pipeline.stages import STAGES, Context, Stage
@@ -65,7 +66,8 @@ async def _run_stages(ctx: Context, report: ProgressReport) -> None:
         if record is None:
             progress(0.0)
             try:
-                record = await stage.run(ctx)
+                with timed("stage", stage.name):
+                    record = await stage.run(ctx)
             except OSError as exc:
                 if exc.errno == errno.ENOSPC:
                     raise RenderFailed("the disk is full: free some space and try again") from exc

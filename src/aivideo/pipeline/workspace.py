@@ -13,6 +13,8 @@ from typing import Any
 
 import anyio
 
+from aivideo.metrics import timed
+
 
 class Workspace:
     def __init__(self, root: Path) -> None:
@@ -32,20 +34,23 @@ class Workspace:
     async def write_text(self, name: str, text: str) -> Path:
         final = self.path(name)
         temporary = anyio.Path(self.partial(final))
-        await temporary.write_text(text, encoding="utf-8")
-        await temporary.rename(final)
+        with timed("storage", "write"):
+            await temporary.write_text(text, encoding="utf-8")
+            await temporary.rename(final)
         return final
 
     async def commit(self, partial: Path, final: Path) -> None:
         """Move a finished temporary file into place."""
-        await anyio.Path(partial).rename(final)
+        with timed("storage", "commit"):
+            await anyio.Path(partial).rename(final)
 
     async def finished_stage(self, stage: str) -> dict[str, Any] | None:
         """What a finished stage recorded, or None if it has not finished."""
         marker = anyio.Path(self.root / "stages" / f"{stage}.json")
-        if not await marker.exists():
-            return None
-        data: dict[str, Any] = json.loads(await marker.read_text(encoding="utf-8"))
+        with timed("storage", "read"):
+            if not await marker.exists():
+                return None
+            data: dict[str, Any] = json.loads(await marker.read_text(encoding="utf-8"))
         return data
 
     async def finish_stage(self, stage: str, data: dict[str, Any]) -> None:

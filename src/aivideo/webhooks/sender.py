@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from aivideo.backoff import backoff_delay
 from aivideo.db.models import User, Video
 from aivideo.db.types import utcnow
+from aivideo.metrics import RETRIES
 from aivideo.resources import Resources
 from aivideo.videos.repository import append_event
 from aivideo.webhooks.signing import signed_headers
@@ -138,6 +139,7 @@ class WebhookSender:
             due, kind = None, "webhook_failed"
             message = f"webhook to {video.webhook_url} given up after {attempt} attempts: {detail}"
         else:
+            RETRIES.labels("webhook").inc()
             wait = backoff_delay(attempt, FIRST_RETRY, LONGEST_WAIT)
             due, kind = now + timedelta(seconds=wait), "webhook_attempt_failed"
             message = (
