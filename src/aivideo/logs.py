@@ -49,9 +49,7 @@ def configure_logging(*, json: bool | None = None, level: int = logging.INFO) ->
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     renderer: Any = (
-        structlog.processors.JSONRenderer()
-        if json
-        else structlog.dev.ConsoleRenderer(colors=True)
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=True)
     )
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
@@ -75,4 +73,3 @@ def configure_logging(*, json: bool | None = None, level: int = logging.INFO) ->
     root.setLevel(level)
     for noisy in ("aiormq", "aio_pika", "taskiq.receiver.receiver"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from datetime import timedelta
 
 from sqlalchemy import update
@@ -164,3 +165,42 @@ async def test_transient_failures_give_up_after_the_last_attempt(
     assert video.error_message == (
         f"gave up after {last} attempts; the last one failed with: the speech service timed out"
     )
+
+
+async def test_a_video_redelivered_from_a_dead_worker_is_taken_over_at_once(
+    resources: Resources, session: AsyncSession
+) -> None:
+    finished = await asyncio.create_subprocess_exec("true")
+    await finished.wait()  # a process of this host that no longer exists
+    dead_worker = f"{socket.gethostname()}:{finished.pid}:abcdef"
+    video_id = await _queued_video(session)
+    assert await _claim(resources, video_id, dead_worker)
+    worker = VideoWorker(resources, resources.settings, InProcessEvents())
+
+    assert await worker._take_from_dead_holder(video_id)
+
+    video = await _get(resources, video_id)
+    assert (video.status, video.worker_id, video.attempts) == ("running", worker.id, 2)
+    assert "taken_over" in await _event_kinds(session, video_id)
+
+
+async def test_a_live_worker_keeps_its_video_when_it_is_delivered_again(
+    resources: Resources, session: AsyncSession
+) -> None:
+    video_id = await _queued_video(session)
+    resources.settings.lease_seconds = 0.5  # the wait for the holder lasts 1.5 leases
+    live = VideoWorker(resources, resources.settings, InProcessEvents())  # this process: alive
+    assert await _claim(resources, video_id, live.id)
+    other = VideoWorker(resources, resources.settings, InProcessEvents())
+
+    async def renew_while_waiting() -> None:
+        for _ in range(10):
+            async with resources.sessions() as renewing:
+                await claims.renew(renewing, [video_id], live.id, lease=0.5)
+                await renewing.commit()
+            await asyncio.sleep(0.1)
+
+    taken, _ = await asyncio.gather(other._take_from_dead_holder(video_id), renew_while_waiting())
+
+    assert not taken
+    assert (await _get(resources, video_id)).worker_id == live.id

@@ -74,8 +74,9 @@ async def test_a_video_whose_worker_is_killed_is_finished_by_another(
     assert video.status == "completed", video.error_message
     assert video.attempts == 2
     kinds = await event_kinds(resources, video_id)
-    assert kinds.count("started") == 2
-    assert kinds.count("lease_expired") == 1
+    # Taken back by a reconciler, or taken over by the worker RabbitMQ redelivered it to.
+    assert kinds.count("lease_expired") + kinds.count("taken_over") == 1
+    assert kinds.count("started") + kinds.count("taken_over") == 2
     assert kinds.count("completed") == 1
     assert len(await _outputs(settings, video_id)) == 1
     assert await _partials(settings, video_id) == []

@@ -53,6 +53,45 @@ async def claim(session: AsyncSession, video_id: str, worker_id: str, lease: flo
     return _rowcount(result) == 1
 
 
+async def take_over(
+    session: AsyncSession, video_id: str, dead_worker: str, worker_id: str, lease: float,
+    max_attempts: int,
+) -> bool:  # fmt: skip
+    """Take a running video from a worker known to be dead, if it has attempts left."""
+    now = utcnow()
+    result = await session.execute(
+        update(Video)
+        .where(
+            Video.id == video_id,
+            Video.status == _RUNNING,
+            Video.worker_id == dead_worker,
+            Video.attempts < max_attempts,
+        )
+        .values(
+            worker_id=worker_id,
+            lease_expires_at=now + timedelta(seconds=lease),
+            attempts=Video.attempts + 1,
+            started_at=now,
+            updated_at=now,
+            progress=0,
+        )  # fmt: skip
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
+async def holder(session: AsyncSession, video_id: str) -> tuple[str, str | None, Any] | None:
+    """Status, worker and lease expiry of a video, or None if it does not exist."""
+    row = (
+        await session.execute(
+            select(Video.status, Video.worker_id, Video.lease_expires_at).where(
+                Video.id == video_id
+            )
+        )
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
 def _mine(video_id: str | Collection[str], worker_id: str) -> Any:
     ids = [video_id] if isinstance(video_id, str) else list(video_id)
     return and_(Video.id.in_(ids), Video.status == _RUNNING, Video.worker_id == worker_id)

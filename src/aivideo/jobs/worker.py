@@ -32,7 +32,7 @@ from aivideo.jobs import claims
 from aivideo.jobs.live import LiveEvents
 from aivideo.jobs.progress import ProgressWriter
 from aivideo.jobs.spec_from_video import spec_for
-from aivideo.jobs.worker_ids import new_worker_id
+from aivideo.jobs.worker_ids import is_dead_local_worker, new_worker_id
 from aivideo.metrics import RETRIES, WORKER_SLOTS, WORKER_SLOTS_BUSY
 from aivideo.pipeline.runner import generate_video
 from aivideo.pipeline.spec import GeneratedVideo
@@ -107,7 +107,7 @@ class VideoWorker:
                 if not self._accepting:
                     await self._give_back_delivery(video_id)
                     return
-                if await self._claim(video_id):
+                if await self._claim(video_id) or await self._take_from_dead_holder(video_id):
                     await self._run(video_id)
         finally:
             self._waiting.discard(handler)
@@ -154,6 +154,40 @@ class VideoWorker:
         logger.info("video started")
         await self.live.publish(video_id, {"type": "progress", "status": "running", "percent": 0})
         return True
+
+    async def _take_from_dead_holder(self, video_id: str) -> bool:
+        """A delivery of a video another worker is making: take it if that worker died.
+
+        RabbitMQ delivers a message again when its consumer's connection died,
+        so the holder is probably dead. Dropping the delivery would leave the
+        video to the reconciler, which can only put it at the back of the
+        queue; instead wait (about one lease) for the holder's claim to end and
+        take the video. A holder that keeps renewing its lease is alive and
+        keeps the video; a duplicate delivery ends the same way.
+        """
+        deadline = time.monotonic() + self.settings.lease_seconds * 1.5
+        while time.monotonic() < deadline:
+            async with self.resources.sessions() as session:
+                state = await claims.holder(session, video_id)
+                if state is None or state[0] != VideoStatus.RUNNING.value:
+                    break
+                _, holder, lease_expires_at = state
+                expired = lease_expires_at is not None and lease_expires_at < utcnow()
+                if holder and (expired or is_dead_local_worker(holder)):
+                    if await claims.take_over(
+                        session, video_id, holder, self.id, self.settings.lease_seconds,
+                        self.settings.max_attempts,
+                    ):  # fmt: skip
+                        message = f"taken over from {holder}, which stopped; rendering on {self.id}"
+                        append_event(session, video_id, "taken_over", message)
+                        await session.commit()
+                        RETRIES.labels("lease_expired").inc()
+                        logger.warning("video %s", message)
+                        return True
+                    break  # someone else took it, or no attempts are left
+            await asyncio.sleep(self.settings.cancel_check_interval)
+        # The reconciler may have queued it again meanwhile.
+        return await self._claim(video_id)
 
     @_database_retry
     async def _give_back_delivery(self, video_id: str) -> None:
