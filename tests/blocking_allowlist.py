@@ -14,6 +14,9 @@ ALLOWED: list[tuple[str, str]] = [
     # connection: a few stat() calls on local files, once per pooled connection
     # (the pool keeps them open), and asyncpg offers no asynchronous way to do it.
     ("asyncpg/connect_utils.py", "_parse_connect_dsn_and_args"),
+    # Test tooling, not the app: Playwright finds its bundled driver on disk once
+    # as it starts, before any page is driven.
+    ("playwright/_impl/_driver.py", "compute_driver_executable"),
 ]
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import mimetypes
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from aivideo import __version__
-from aivideo.api import health, metrics_route
+from aivideo.api import health, metrics_route, voices
 from aivideo.api.body_limits import BodyLimitMiddleware
 from aivideo.api.errors import install_error_handlers
 from aivideo.api.request_ids import RequestIdMiddleware
@@ -20,6 +22,7 @@ from aivideo.jobs.system import JobSystem
 from aivideo.loop_lag import LoopLagMonitor
 from aivideo.resources import Resources
 from aivideo.videos import router as videos
+from aivideo.web import router as web
 from aivideo.webhooks import router as webhooks
 
 
@@ -34,6 +37,9 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Static files get their type from mimetypes, whose first use reads the
+        # system's type tables from disk: do that now, off the event loop.
+        await asyncio.to_thread(mimetypes.init)
         async with Resources(settings) as resources:
             if settings.is_sqlite:
                 await upgrade_to_head(settings.effective_database_url)
@@ -72,4 +78,7 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
     app.include_router(metrics_route.router)
     app.include_router(videos.router)
     app.include_router(webhooks.router)
+    app.include_router(voices.router)
+    app.include_router(web.router)
+    app.mount("/static", web.static_files, name="static")
     return app

@@ -82,10 +82,6 @@ class VideoWorker:
         self._accepting = True
         self._watcher: asyncio.Task[None] | None = None
 
-    @property
-    def busy_slots(self) -> int:
-        return len(self._runs)
-
     def workspace(self, video_id: str) -> Workspace:
         return Workspace(self.resources.storage_dir / video_id)
 

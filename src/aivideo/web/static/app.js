@@ -1,0 +1,263 @@
+// The aivideo page: plain JavaScript, no build step, no outside requests.
+"use strict";
+
+const STAGES = ["script", "speech", "subtitles", "visuals", "render", "thumbnail"];
+const $ = (id) => document.getElementById(id);
+let following = null; // the AbortController of the progress stream being read
+
+function apiKey() { return localStorage.getItem("aivideo-key") || ""; }
+
+function headers(extra = {}) {
+  const key = apiKey();
+  return key ? { ...extra, Authorization: `Bearer ${key}` } : extra;
+}
+
+class ApiError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+async function api(path, options = {}) {
+  const response = await fetch(path, { ...options, headers: headers(options.headers) });
+  const body = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) {
+    const message = body?.error?.message || `the server answered ${response.status}`;
+    throw new ApiError(response.status, message);
+  }
+  return body;
+}
+
+// Without a key the browser fetches files itself; with one, they come as blobs.
+async function fileUrl(path) {
+  if (!apiKey()) return path;
+  const response = await fetch(path, { headers: headers() });
+  if (!response.ok) throw new ApiError(response.status, `could not load ${path}`);
+  return URL.createObjectURL(await response.blob());
+}
+
+function clearErrors() {
+  for (const element of document.querySelectorAll(".error")) element.textContent = "";
+  for (const element of document.querySelectorAll("[aria-invalid]")) {
+    element.removeAttribute("aria-invalid");
+  }
+}
+
+// "voice: unknown voice ..." goes next to the voice field; anything else under the form.
+function showFormError(error) {
+  const field = /^(\w+):/.exec(error.message)?.[1];
+  const input = field && $(field);
+  if (input && $(`${field}-error`)) {
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", `${field}-error`);
+    $(`${field}-error`).textContent = error.message;
+    input.focus();
+  } else {
+    $("form-error").textContent = error.message;
+  }
+}
+
+async function submitVideo(event) {
+  event.preventDefault();
+  clearErrors();
+  const request = {
+    text: $("text").value,
+    quality: $("quality").value,
+    format: $("format").value,
+    aspect: $("aspect").value,
+    subtitles: $("subtitles").value,
+  };
+  if ($("title").value.trim()) request.title = $("title").value.trim();
+  if ($("voice").value) request.voice = $("voice").value;
+  $("submit").disabled = true;
+  try {
+    const video = await api("/v1/videos", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(request),
+    });
+    follow(video.id);
+    loadVideos();
+  } catch (error) {
+    showFormError(error);
+  } finally {
+    $("submit").disabled = false;
+  }
+}
+
+function showStages(current, status) {
+  const list = $("stages");
+  list.replaceChildren();
+  const reached = STAGES.indexOf(current);
+  STAGES.forEach((stage, index) => {
+    const item = document.createElement("li");
+    item.textContent = stage;
+    if (status === "completed" || index < reached) item.className = "done";
+    else if (index === reached && status === "running") item.className = "current";
+    list.append(item);
+  });
+}
+
+function showProgress(data) {
+  $("current-progress").value = data.percent ?? 0;
+  const stage = data.stage ? `, ${data.stage}` : "";
+  $("current-status").textContent = `${data.status}${stage}: ${data.percent ?? 0} %`;
+  showStages(data.stage, data.status);
+  $("current-cancel").hidden = !["queued", "running"].includes(data.status);
+}
+
+async function showResult(video) {
+  $("current-status").textContent = `${video.status}`;
+  $("current-cancel").hidden = true;
+  if (video.status === "completed") {
+    $("current-progress").value = 100;
+    showStages(null, "completed");
+    const base = `/v1/videos/${video.id}`;
+    $("player").src = await fileUrl(`${base}/file`);
+    $("download-video").href = await fileUrl(`${base}/file`);
+    $("download-srt").href = await fileUrl(`${base}/subtitles.srt`);
+    $("download-vtt").href = await fileUrl(`${base}/subtitles.vtt`);
+    $("result").hidden = false;
+  } else if (video.status === "failed") {
+    $("current-error").textContent = video.error || "the video failed";
+  }
+  loadVideos();
+}
+
+// Server-Sent Events read with fetch, so the API key can go in a header.
+async function readEvents(response, onEvent) {
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let name = "message";
+      const data = [];
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event:")) name = line.slice(6).trim();
+        else if (line.startsWith("data:")) data.push(line.slice(5).trim());
+      }
+      if (data.length) onEvent(name, JSON.parse(data.join("\n")));
+    }
+  }
+}
+
+async function follow(videoId) {
+  following?.abort();
+  following = new AbortController();
+  $("current").hidden = false;
+  $("result").hidden = true;
+  $("player").removeAttribute("src");
+  $("current-error").textContent = "";
+  $("log").replaceChildren();
+  $("current").dataset.videoId = videoId;
+  showProgress({ status: "queued", percent: 0 });
+  try {
+    const response = await fetch(`/v1/videos/${videoId}/progress`, {
+      headers: headers(), signal: following.signal,
+    });
+    if (!response.ok) throw new ApiError(response.status, "could not follow the video");
+    await readEvents(response, (name, data) => {
+      if (name === "progress") showProgress(data);
+      else if (name === "log") {
+        const line = document.createElement("li");
+        line.textContent = data.message;
+        $("log").append(line);
+      } else if (name === "done" && data.video) showResult(data.video);
+    });
+  } catch (error) {
+    if (error.name !== "AbortError") $("current-error").textContent = error.message;
+  }
+}
+
+async function act(videoId, action, errorElement) {
+  try {
+    await api(`/v1/videos/${videoId}/${action}`, { method: "POST" });
+    if (action === "retry") follow(videoId);
+    loadVideos();
+  } catch (error) {
+    errorElement.textContent = error.message;
+  }
+}
+
+function button(label, onClick, secondary = true) {
+  const element = document.createElement("button");
+  element.type = "button";
+  element.textContent = label;
+  if (secondary) element.className = "secondary";
+  element.addEventListener("click", onClick);
+  return element;
+}
+
+async function loadVideos() {
+  try {
+    const page = await api("/v1/videos?limit=20");
+    const list = $("videos");
+    list.replaceChildren();
+    for (const video of page.items) {
+      const item = document.createElement("li");
+      const thumbnail = document.createElement("img");
+      thumbnail.alt = video.status === "completed" ? "Thumbnail" : "";
+      if (video.status === "completed") {
+        fileUrl(`/v1/videos/${video.id}/thumbnail.jpg`).then((url) => { thumbnail.src = url; });
+      }
+      const details = document.createElement("div");
+      const name = document.createElement("strong");
+      name.textContent = video.title || video.text.slice(0, 80);
+      const meta = document.createElement("p");
+      meta.className = "meta";
+      const duration = video.output ? `, ${video.output.duration_seconds.toFixed(1)} s` : "";
+      meta.textContent = `${video.status}${duration}`;
+      const actions = document.createElement("div");
+      actions.className = "actions";
+      const error = document.createElement("p");
+      error.className = "error";
+      error.setAttribute("role", "alert");
+      actions.append(button(video.status === "completed" ? "Watch" : "Follow",
+        () => follow(video.id)));
+      if (["queued", "running"].includes(video.status)) {
+        actions.append(button("Cancel", () => act(video.id, "cancel", error)));
+      }
+      if (["failed", "cancelled"].includes(video.status)) {
+        actions.append(button("Retry", () => act(video.id, "retry", error)));
+      }
+      details.append(name, meta, actions, error);
+      item.append(thumbnail, details);
+      list.append(item);
+    }
+    $("past-error").textContent = "";
+  } catch (error) {
+    $("past-error").textContent = error.message;
+  }
+}
+
+async function loadVoices() {
+  try {
+    const voices = await api("/v1/voices");
+    for (const voice of voices.voices) {
+      const option = document.createElement("option");
+      option.value = voice;
+      option.textContent = voice;
+      $("voice").append(option);
+    }
+  } catch (error) {
+    $("voice-error").textContent = error.message;
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("api-key").value = apiKey();
+  $("api-key").addEventListener("change", () => {
+    localStorage.setItem("aivideo-key", $("api-key").value.trim());
+    loadVideos();
+  });
+  $("make").addEventListener("submit", submitVideo);
+  $("current-cancel").addEventListener("click", () => {
+    act($("current").dataset.videoId, "cancel", $("current-error"));
+  });
+  loadVoices();
+  loadVideos();
+});
