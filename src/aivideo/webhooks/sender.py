@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import structlog
 from sqlalchemy import select, update
 
 from aivideo.backoff import backoff_delay
@@ -76,13 +77,14 @@ class WebhookSender:
         return len(due)
 
     async def _deliver(self, video_id: str) -> None:
-        async with self._bound:
-            claimed = await self._claim_attempt(video_id)
-            if claimed is None:
-                return
-            video, secret = claimed
-            ok, detail = await self._post(video, secret)
-            await self._record(video, ok, detail)
+        with structlog.contextvars.bound_contextvars(video_id=video_id):
+            async with self._bound:
+                claimed = await self._claim_attempt(video_id)
+                if claimed is None:
+                    return
+                video, secret = claimed
+                ok, detail = await self._post(video, secret)
+                await self._record(video, ok, detail)
 
     async def _claim_attempt(self, video_id: str) -> tuple[Video, str] | None:
         async with self.resources.sessions() as session:
