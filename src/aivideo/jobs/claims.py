@@ -27,30 +27,30 @@ def _rowcount(result: Any) -> int:
     return int(result.rowcount)
 
 
+def _run_by(worker_id: str, lease: float) -> dict[str, Any]:
+    """The row's values when ``worker_id`` starts an attempt with a lease of ``lease`` s."""
+    now = utcnow()
+    return {
+        "status": _RUNNING, "worker_id": worker_id,
+        "lease_expires_at": now + timedelta(seconds=lease), "attempts": Video.attempts + 1,
+        "started_at": now, "updated_at": now, "progress": 0,
+    }  # fmt: skip
+
+
+async def _update(session: AsyncSession, condition: Any, values: dict[str, Any]) -> int:
+    result = await session.execute(
+        update(Video).where(condition).values(**values)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    return _rowcount(result)
+
+
 async def claim(session: AsyncSession, video_id: str, worker_id: str, lease: float) -> bool:
     """``queued -> running`` for this worker, if the video is queued and due."""
-    now = utcnow()
-    result = await session.execute(
-        update(Video)
-        .where(
-            Video.id == video_id,
-            Video.status == _QUEUED,
-            or_(Video.not_before.is_(None), Video.not_before <= now),
-        )
-        .values(
-            status=_RUNNING,
-            worker_id=worker_id,
-            lease_expires_at=now + timedelta(seconds=lease),
-            attempts=Video.attempts + 1,
-            started_at=now,
-            updated_at=now,
-            progress=0,
-            error_message=None,
-            not_before=None,
-        )  # fmt: skip
-        .execution_options(synchronize_session=False)
-    )
-    return _rowcount(result) == 1
+    due = or_(Video.not_before.is_(None), Video.not_before <= utcnow())
+    queued = and_(Video.id == video_id, Video.status == _QUEUED, due)
+    values = {**_run_by(worker_id, lease), "error_message": None, "not_before": None}
+    return await _update(session, queued, values) == 1
 
 
 async def take_over(
@@ -58,26 +58,11 @@ async def take_over(
     max_attempts: int,
 ) -> bool:  # fmt: skip
     """Take a running video from a worker known to be dead, if it has attempts left."""
-    now = utcnow()
-    result = await session.execute(
-        update(Video)
-        .where(
-            Video.id == video_id,
-            Video.status == _RUNNING,
-            Video.worker_id == dead_worker,
-            Video.attempts < max_attempts,
-        )
-        .values(
-            worker_id=worker_id,
-            lease_expires_at=now + timedelta(seconds=lease),
-            attempts=Video.attempts + 1,
-            started_at=now,
-            updated_at=now,
-            progress=0,
-        )  # fmt: skip
-        .execution_options(synchronize_session=False)
-    )
-    return _rowcount(result) == 1
+    held_by_the_dead = and_(
+        Video.id == video_id, Video.status == _RUNNING, Video.worker_id == dead_worker,
+        Video.attempts < max_attempts,
+    )  # fmt: skip
+    return await _update(session, held_by_the_dead, _run_by(worker_id, lease)) == 1
 
 
 async def holder(session: AsyncSession, video_id: str) -> tuple[str, str | None, Any] | None:
