@@ -221,12 +221,22 @@ def select_ids_with_status(status: VideoStatus) -> Any:
     return select(Video.id).where(Video.status == status.value).order_by(Video.id)
 
 
-async def mark_dispatched(session: AsyncSession, video_ids: Collection[str]) -> None:
-    await session.execute(
-        update(Video)
-        .where(Video.id.in_(list(video_ids)), Video.status == _QUEUED)
-        .values(dispatched_at=utcnow())
-        .execution_options(synchronize_session=False)
+async def mark_dispatched(
+    session: AsyncSession, video_ids: Collection[str], *, unchanged_since: Any
+) -> None:
+    """Record that these queued videos were handed to the broker.
+
+    Only rows not changed since publishing began: a video handed back
+    meanwhile (and so due to be sent again) must stay undelivered.
+    """
+    await _update(
+        session,
+        and_(
+            Video.id.in_(list(video_ids)),
+            Video.status == _QUEUED,
+            Video.updated_at <= unchanged_since,
+        ),
+        {"dispatched_at": utcnow()},
     )
 
 

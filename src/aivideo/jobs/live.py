@@ -88,8 +88,9 @@ class _RedisSubscription:
     async def next(self, wait: float) -> Event | None:
         try:
             message = await self.pubsub.get_message(ignore_subscribe_messages=True, timeout=wait)
-        except (redis.RedisError, OSError):
-            # Redis is away: the stream goes on reading the database meanwhile.
+        except (redis.RedisError, OSError, RuntimeError):
+            # Redis is away (RuntimeError: it was already away when subscribing):
+            # the stream goes on reading the database meanwhile.
             await asyncio.sleep(wait)
             return None
         if message is None:

@@ -20,6 +20,7 @@ from taskiq.receiver import Receiver
 
 from aivideo.backoff import backoff_delay
 from aivideo.config import Settings
+from aivideo.db.types import utcnow
 from aivideo.jobs import claims
 from aivideo.jobs.broker import MAKE_VIDEO_TASK, make_broker, publish_video
 from aivideo.jobs.live import LiveEvents, make_live_events
@@ -30,6 +31,8 @@ from aivideo.videos.status import VideoStatus
 from aivideo.webhooks.sender import WebhookSender
 
 logger = logging.getLogger(__name__)
+
+PUBLISH_TIMEOUT = 5.0  # seconds
 
 
 class JobSystem:
@@ -93,16 +96,20 @@ class JobSystem:
         if not self._broker_ready.is_set():
             return  # still connecting: the reconciler sends them once connected
         sent: list[str] = []
+        started = utcnow()
         try:
             for video_id in video_ids:
-                await publish_video(self.broker, video_id)
+                # A broker that is reconnecting would make publish wait: the
+                # request (or the reconciler) must not wait with it.
+                async with asyncio.timeout(PUBLISH_TIMEOUT):
+                    await publish_video(self.broker, video_id)
                 sent.append(video_id)
         except Exception as exc:
             logger.warning("could not publish %d videos (%s); the reconciler will",
                            len(video_ids) - len(sent), exc)  # fmt: skip
         if sent:
             async with self.resources.sessions() as session:
-                await claims.mark_dispatched(session, sent)
+                await claims.mark_dispatched(session, sent, unchanged_since=started)
                 await session.commit()
 
     def cancel(self, video_id: str) -> None:

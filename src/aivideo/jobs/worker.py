@@ -105,6 +105,12 @@ class VideoWorker:
                     return
                 if await self._claim(video_id) or await self._take_from_dead_holder(video_id):
                     await self._run(video_id)
+        except Exception:
+            # The broker acknowledges the delivery anyway: make sure the reconciler
+            # sends a still-queued video again soon, not after the redispatch delay.
+            logger.exception("video %s: the delivery failed", video_id)
+            with contextlib.suppress(Exception):
+                await self._give_back_delivery(video_id)
         finally:
             self._waiting.discard(handler)
             self._handlers.discard(handler)
@@ -162,12 +168,18 @@ class VideoWorker:
         keeps the video; a duplicate delivery ends the same way.
         """
         deadline = time.monotonic() + self.settings.lease_seconds * 1.5
-        while time.monotonic() < deadline:
+        first_lease = None
+        while time.monotonic() < deadline and self._accepting and video_id not in self._runs:
             async with self.resources.sessions() as session:
                 state = await claims.holder(session, video_id)
                 if state is None or state[0] != VideoStatus.RUNNING.value:
                     break
                 _, holder, lease_expires_at = state
+                if holder == self.id:
+                    return False  # this worker holds it (a redelivery after a network cut)
+                first_lease = first_lease or lease_expires_at
+                if first_lease and lease_expires_at and first_lease < lease_expires_at:
+                    return False  # the holder renewed its lease: it is alive and keeps it
                 expired = lease_expires_at is not None and lease_expires_at < utcnow()
                 if holder and (expired or is_dead_local_worker(holder)):
                     if await claims.take_over(
@@ -183,7 +195,7 @@ class VideoWorker:
                     break  # someone else took it, or no attempts are left
             await asyncio.sleep(self.settings.cancel_check_interval)
         # The reconciler may have queued it again meanwhile.
-        return await self._claim(video_id)
+        return self._accepting and await self._claim(video_id)
 
     @_database_retry
     async def _give_back_delivery(self, video_id: str) -> None:
@@ -197,21 +209,28 @@ class VideoWorker:
             await session.commit()
 
     async def _run(self, video_id: str) -> None:
-        async with self.resources.sessions() as session:
-            video = await session.get(Video, video_id)
-        if video is None:
+        try:
+            async with self.resources.sessions() as session:
+                video = await session.get(Video, video_id)
+            if video is None:
+                return
+            spec = spec_for(video)
+        except Exception as exc:
+            # Nothing started yet: the attempt failed as a whole (the count is unknown
+            # when the database is what failed, so back off as after a first attempt).
+            await self._after_failure(video_id, 1, exc)
             return
         progress = ProgressWriter(self.resources, self.live, video_id, self.id)
         run = _Run(
             asyncio.create_task(
-                generate_video(
-                    spec_for(video), self.workspace(video_id), self.resources, progress.report
-                ),
+                generate_video(spec, self.workspace(video_id), self.resources, progress.report),
                 name=f"video {video_id}",
             )
         )
         self._runs[video_id] = run
         WORKER_SLOTS_BUSY.inc()
+        if not self._accepting:
+            self._stop(video_id, StopReason.SHUTDOWN)  # claimed while the worker began to stop
         try:
             result = await run.task
         except asyncio.CancelledError:
@@ -229,10 +248,15 @@ class VideoWorker:
         finally:
             WORKER_SLOTS_BUSY.dec()
             await progress.flush()
-            self._runs.pop(video_id, None)
+            if self._runs.get(video_id) is run:
+                del self._runs[video_id]
 
     async def _after_stop(self, video_id: str, reason: StopReason) -> None:
         if reason is StopReason.CANCELLED:
+            async with self.resources.sessions() as session:
+                state = await claims.holder(session, video_id)
+            if state is not None and state[0] != VideoStatus.CANCELLED.value:
+                return  # retried meanwhile: its new run uses these files
             folder = self.workspace(video_id).root
             with contextlib.suppress(FileNotFoundError):
                 await asyncio.to_thread(shutil.rmtree, folder)
