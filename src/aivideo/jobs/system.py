@@ -107,10 +107,14 @@ class JobSystem:
         except Exception as exc:
             logger.warning("could not publish %d videos (%s); the reconciler will",
                            len(video_ids) - len(sent), exc)  # fmt: skip
-        if sent:
+        if not sent:
+            return
+        try:
             async with self.resources.sessions() as session:
                 await claims.mark_dispatched(session, sent, unchanged_since=started)
                 await session.commit()
+        except Exception as exc:  # the videos are sent: at worst the reconciler sends them twice
+            logger.warning("could not record %d videos as sent: %s", len(sent), exc)
 
     def cancel(self, video_id: str) -> None:
         if self.worker is not None:
