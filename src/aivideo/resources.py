@@ -13,6 +13,7 @@ import asyncio
 import enum
 import logging
 import multiprocessing
+import os
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
@@ -26,6 +27,7 @@ from aivideo.config import Settings
 from aivideo.db.engine import create_engine, create_session_factory
 from aivideo.errors import ResourceLifecycleError
 from aivideo.operation_timing import HTTP_EVENT_HOOKS, time_database_statements
+from aivideo.pool_process import exit_with_parent
 from aivideo.worker_memory import call_then_release_memory
 
 logger = logging.getLogger(__name__)
@@ -85,6 +87,8 @@ class Resources:
             ProcessPoolExecutor,
             max_workers=settings.process_pool_size,
             mp_context=multiprocessing.get_context("spawn"),
+            initializer=exit_with_parent,
+            initargs=(os.getpid(),),
         )
         self._on_close("process pool", self._shutdown_executor(self._processes))
 

@@ -65,10 +65,15 @@ async def test_a_video_whose_worker_is_killed_is_finished_by_another(
     first = await start_worker()
     video_id = await _create(api)
     await wait_for_stage(resources, video_id, "render")
+    children = await asyncio.to_thread(lambda: psutil.Process(first.pid).children(recursive=True))
 
     first.kill()  # kill -9 in the middle of the render
     await first.wait()
     await start_worker()
+    # Its pool processes (each with a voice model loaded) do not live on as orphans.
+    await wait_for(
+        lambda: asyncio.to_thread(lambda: not any(c.is_running() for c in children)), seconds=15
+    )
 
     video = await wait_for_status(resources, video_id, "completed", "failed")
     assert video.status == "completed", video.error_message
