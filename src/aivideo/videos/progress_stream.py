@@ -40,8 +40,10 @@ class _Stream:
         self.last_progress: tuple[str, str | None, int] | None = None
 
     def progress_if_new(self, status: str, stage: str | None, percent: int) -> list[Any]:
+        """An event if this is news; a late live message older than what was sent is not."""
         state = (status, stage, percent)
-        if state == self.last_progress:
+        last = self.last_progress
+        if last is not None and (state == last or (status == last[0] and percent < last[2])):
             return []
         self.last_progress = state
         return [_progress(*state)]
