@@ -18,9 +18,9 @@ from aivideo.jobs.live import InProcessEvents
 from aivideo.jobs.reconciler import Reconciler
 from aivideo.jobs.worker import VideoWorker
 from aivideo.resources import Resources
-from aivideo.videos.repository import list_events
 from aivideo.videos.schemas import VideoCreate
 from aivideo.videos.service import QueueLimits, create_video
+from tests.video_state import event_kinds, video_row
 
 LIMITS = QueueLimits(per_user=100, total=100)
 
@@ -38,13 +38,6 @@ async def _claim(resources: Resources, video_id: str, worker_id: str) -> bool:
         return won
 
 
-async def _get(resources: Resources, video_id: str) -> Video:
-    async with resources.sessions() as session:
-        video = await session.get(Video, video_id)
-        assert video is not None
-        return video
-
-
 async def test_two_workers_claiming_one_video_one_wins(
     resources: Resources, session: AsyncSession
 ) -> None:
@@ -55,7 +48,7 @@ async def test_two_workers_claiming_one_video_one_wins(
     )
 
     assert sorted(results) == [False, True]
-    video = await _get(resources, video_id)
+    video = await video_row(resources, video_id)
     assert video.status == "running"
     assert video.attempts == 1
     assert video.worker_id == ("worker-a" if results[0] else "worker-b")
@@ -100,16 +93,11 @@ async def test_the_reconciler_requeues_a_dead_worker_s_video_and_sends_it_again(
     await asyncio.sleep(0.01)  # past the (tiny) dispatch grace
     await reconciler.reconcile()  # sends it, if not yet: publishing twice is harmless
 
-    video = await _get(resources, video_id)
+    video = await video_row(resources, video_id)
     assert video.status == "queued"
     assert video.worker_id is None
     assert set(sent) == {video_id}
-    assert "lease_expired" in await _event_kinds(session, video_id)
-
-
-async def _event_kinds(session: AsyncSession, video_id: str) -> list[str]:
-    events = await list_events(session, video_id, limit=100, after_id=None)
-    return [event.kind for event in events]
+    assert "lease_expired" in await event_kinds(resources, video_id)
 
 
 async def test_a_video_that_kills_every_worker_fails_after_the_last_attempt(
@@ -124,7 +112,7 @@ async def test_a_video_that_kills_every_worker_fails_after_the_last_attempt(
 
     await Reconciler(resources, InProcessEvents(), publish).reconcile()
 
-    video = await _get(resources, video_id)
+    video = await video_row(resources, video_id)
     assert video.status == "failed"
     assert video.error_message is not None
     assert "stopped its worker 3 times" in video.error_message
@@ -141,11 +129,11 @@ async def test_a_transient_failure_is_retried_later_and_a_permanent_one_fails_at
     await worker._after_failure(flaky, 1, ConnectionResetError("the network went away"))
     await worker._after_failure(broken, 1, InvalidInput("the text has nothing to say"))
 
-    retried = await _get(resources, flaky)
+    retried = await video_row(resources, flaky)
     assert retried.status == "queued"
     assert retried.not_before is not None and retried.not_before > utcnow()
     assert retried.error_message == "attempt 1 failed: the network went away"
-    failed = await _get(resources, broken)
+    failed = await video_row(resources, broken)
     assert failed.status == "failed"
     assert failed.error_message == "the text has nothing to say"
 
@@ -160,7 +148,7 @@ async def test_transient_failures_give_up_after_the_last_attempt(
     last = resources.settings.max_attempts
     await worker._after_failure(video_id, last, TimeoutError("the speech service timed out"))
 
-    video = await _get(resources, video_id)
+    video = await video_row(resources, video_id)
     assert video.status == "failed"
     assert video.error_message == (
         f"gave up after {last} attempts; the last one failed with: the speech service timed out"
@@ -179,9 +167,9 @@ async def test_a_video_redelivered_from_a_dead_worker_is_taken_over_at_once(
 
     assert await worker._take_from_dead_holder(video_id)
 
-    video = await _get(resources, video_id)
+    video = await video_row(resources, video_id)
     assert (video.status, video.worker_id, video.attempts) == ("running", worker.id, 2)
-    assert "taken_over" in await _event_kinds(session, video_id)
+    assert "taken_over" in await event_kinds(resources, video_id)
 
 
 async def test_a_live_worker_keeps_its_video_when_it_is_delivered_again(
@@ -203,4 +191,4 @@ async def test_a_live_worker_keeps_its_video_when_it_is_delivered_again(
     taken, _ = await asyncio.gather(other._take_from_dead_holder(video_id), renew_while_waiting())
 
     assert not taken
-    assert (await _get(resources, video_id)).worker_id == live.id
+    assert (await video_row(resources, video_id)).worker_id == live.id

@@ -13,7 +13,7 @@ from aivideo.jobs.system import JobSystem
 from aivideo.resources import Resources
 from aivideo.videos.schemas import VideoCreate
 from aivideo.videos.service import QueueLimits, create_video
-from tests.jobs.conftest import event_kinds, wait_for_status
+from tests.video_state import event_kinds, wait_for_status
 
 LIMITS = QueueLimits(per_user=100, total=100)
 

@@ -11,17 +11,10 @@ import pytest
 
 from aivideo.config import Settings
 from aivideo.resources import Resources
-from tests.jobs.conftest import (
-    LONG_TEXT,
-    WorkerProcess,
-    event_kinds,
-    rabbitmq_stopped,
-    video_row,
-    wait_for,
-    wait_for_stage,
-    wait_for_status,
-)
+from tests.jobs.conftest import LONG_TEXT, WorkerProcess, rabbitmq_stopped
+from tests.polling import wait_for
 from tests.server import Api, running_api
+from tests.video_state import event_kinds, video_row, wait_for_stage, wait_for_status
 
 StartWorker = Callable[..., Awaitable[WorkerProcess]]
 

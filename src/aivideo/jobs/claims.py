@@ -23,10 +23,6 @@ _QUEUED = VideoStatus.QUEUED.value
 _RUNNING = VideoStatus.RUNNING.value
 
 
-def _rowcount(result: Any) -> int:
-    return int(result.rowcount)
-
-
 def _run_by(worker_id: str, lease: float) -> dict[str, Any]:
     """The row's values when ``worker_id`` starts an attempt with a lease of ``lease`` s."""
     now = utcnow()
@@ -42,7 +38,7 @@ async def _update(session: AsyncSession, condition: Any, values: dict[str, Any])
         update(Video).where(condition).values(**values)
         .execution_options(synchronize_session=False)
     )  # fmt: skip
-    return _rowcount(result)
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def claim(session: AsyncSession, video_id: str, worker_id: str, lease: float) -> bool:
@@ -86,13 +82,8 @@ async def renew(
     session: AsyncSession, video_ids: Collection[str], worker_id: str, lease: float
 ) -> int:
     """Extend this worker's claims; returns how many it still holds."""
-    result = await session.execute(
-        update(Video)
-        .where(_mine(video_ids, worker_id))
-        .values(lease_expires_at=utcnow() + timedelta(seconds=lease))
-        .execution_options(synchronize_session=False)
-    )
-    return _rowcount(result)
+    lease_end = utcnow() + timedelta(seconds=lease)
+    return await _update(session, _mine(video_ids, worker_id), {"lease_expires_at": lease_end})
 
 
 async def holders(
@@ -111,20 +102,9 @@ async def finish(
     """Record the outcome of this worker's run; False if the claim was lost meanwhile."""
     now = utcnow()
     final = {"finished_at": now, "webhook_due_at": webhook_due_now()} if status.is_final else {}
-    result = await session.execute(
-        update(Video)
-        .where(_mine(video_id, worker_id))
-        .values(
-            status=status.value,
-            updated_at=now,
-            worker_id=None,
-            lease_expires_at=None,
-            **final,
-            **values,
-        )  # fmt: skip
-        .execution_options(synchronize_session=False)
-    )
-    return _rowcount(result) == 1
+    released = {"status": status.value, "updated_at": now, "worker_id": None,
+                "lease_expires_at": None}  # fmt: skip
+    return await _update(session, _mine(video_id, worker_id), {**released, **final, **values}) == 1
 
 
 async def requeue_expired(session: AsyncSession, video_id: str, max_attempts: int) -> str | None:
@@ -143,15 +123,9 @@ async def requeue_expired(session: AsyncSession, video_id: str, max_attempts: in
             "(the worker process died or lost its database): giving up",
         }),
     ):  # fmt: skip
-        result = await session.execute(
-            update(Video)
-            .where(expired, condition)
-            .values(
-                status=status.value, worker_id=None, lease_expires_at=None, updated_at=now, **values
-            )  # fmt: skip
-            .execution_options(synchronize_session=False)
-        )
-        if _rowcount(result):
+        released = {"status": status.value, "worker_id": None, "lease_expires_at": None,
+                    "updated_at": now}  # fmt: skip
+        if await _update(session, and_(expired, condition), {**released, **values}):
             return status.value
     return None
 
@@ -198,13 +172,8 @@ async def undelivered(
 
 async def expire_claims_of(session: AsyncSession, worker_ids: Collection[str]) -> int:
     """End the leases of workers known to be dead, so the reconciler takes their videos now."""
-    result = await session.execute(
-        update(Video)
-        .where(Video.status == _RUNNING, Video.worker_id.in_(list(worker_ids)))
-        .values(lease_expires_at=utcnow() - timedelta(seconds=1))
-        .execution_options(synchronize_session=False)
-    )
-    return _rowcount(result)
+    theirs = and_(Video.status == _RUNNING, Video.worker_id.in_(list(worker_ids)))
+    return await _update(session, theirs, {"lease_expires_at": utcnow() - timedelta(seconds=1)})
 
 
 async def running_workers(session: AsyncSession) -> set[str]:
@@ -238,6 +207,12 @@ async def mark_dispatched(
         ),
         {"dispatched_at": utcnow()},
     )
+
+
+async def forget_delivery(session: AsyncSession, video_id: str) -> None:
+    """A delivery nobody took: a still-queued video is sent again by the reconciler."""
+    queued = and_(Video.id == video_id, Video.status == _QUEUED)
+    await _update(session, queued, {"dispatched_at": None})
 
 
 async def hand_back(

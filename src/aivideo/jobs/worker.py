@@ -20,7 +20,6 @@ from datetime import timedelta
 import httpx
 import stamina
 import structlog
-from sqlalchemy import update
 
 from aivideo.backoff import backoff_delay
 from aivideo.config import Settings
@@ -201,11 +200,7 @@ class VideoWorker:
     async def _give_back_delivery(self, video_id: str) -> None:
         """A delivery this stopping worker will not take: let the reconciler send it again."""
         async with self.resources.sessions() as session:
-            await session.execute(
-                update(Video)
-                .where(Video.id == video_id, Video.status == VideoStatus.QUEUED.value)
-                .values(dispatched_at=None)
-            )
+            await claims.forget_delivery(session, video_id)
             await session.commit()
 
     async def _run(self, video_id: str) -> None:
@@ -282,10 +277,10 @@ class VideoWorker:
         delay = backoff_delay(attempt, self.settings.retry_backoff, self.settings.retry_backoff_max)
         logger.warning("video %s: attempt %d failed (%s); retry in %.0f s", video_id, attempt,
                        reason, delay)  # fmt: skip
-        await self._hand_back(
+        await self._requeue(
             video_id,
+            "retry_scheduled",
             f"attempt {attempt} failed ({reason}); trying again in {delay:.0f} s",
-            kind="retry_scheduled",
             not_before=utcnow() + timedelta(seconds=delay),
             error_message=f"attempt {attempt} failed: {reason}",
         )
@@ -313,13 +308,13 @@ class VideoWorker:
             video_id, {"type": "status", "status": status.value, "message": message}
         )
 
+    async def _hand_back(self, video_id: str, message: str) -> None:
+        """Give a video back unfinished; not the video's fault, so no attempt is used."""
+        await self._requeue(video_id, "handed_back", message, attempts=Video.attempts - 1)
+
     @_database_retry
-    async def _hand_back(
-        self, video_id: str, message: str, *, kind: str = "handed_back", **values: object
-    ) -> None:
+    async def _requeue(self, video_id: str, kind: str, message: str, **values: object) -> None:
         async with self.resources.sessions() as session:
-            if kind == "handed_back":
-                values["attempts"] = Video.attempts - 1  # not the video's fault: no attempt used
             if await claims.hand_back(session, video_id, self.id, **values):
                 append_event(session, video_id, kind, message)
                 await session.commit()
