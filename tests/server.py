@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import httpx
 import uvicorn
-from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from aivideo.api.app import create_app
 from aivideo.auth.service import create_api_key
@@ -18,8 +18,8 @@ from aivideo.resources import Resources
 
 
 @asynccontextmanager
-async def serve_on_loopback(app: FastAPI) -> AsyncIterator[str]:
-    """Serve ``app`` on 127.0.0.1 with a free port; yields the base URL."""
+async def serve_on_loopback(app: ASGIApp) -> AsyncIterator[str]:
+    """Serve ``app`` (the real API, or a fake provider) on 127.0.0.1; yields the base URL."""
     config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="on", log_level="warning")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

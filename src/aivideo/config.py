@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "AIVIDEO_"
@@ -19,6 +19,10 @@ _URL_SCHEMES = {
     "database_url": ("sqlite+aiosqlite", "postgresql+asyncpg", "mysql+aiomysql"),
     "redis_url": ("redis", "rediss", "unix"),
     "broker_url": ("amqp", "amqps"),
+    "llm_base_url": ("http", "https"),
+    "speech_base_url": ("http", "https"),
+    "pexels_base_url": ("http", "https"),
+    "pixabay_base_url": ("http", "https"),
 }
 
 PositiveInt = Annotated[int, Field(gt=0)]
@@ -51,6 +55,78 @@ class Settings(BaseSettings):
     http_max_keepalive: PositiveInt = 20
     http_connect_timeout: PositiveFloat = 5.0
     http_read_timeout: PositiveFloat = 30.0
+
+    http_total_timeout: PositiveFloat = Field(
+        default=120.0, description="Seconds one outgoing request may take from start to end."
+    )
+    http_retry_attempts: PositiveInt = Field(
+        default=4, description="Tries per outgoing request on connection errors, 429 and 5xx."
+    )
+    http_retry_timeout: PositiveFloat = Field(
+        default=60.0, description="Seconds an outgoing request may spend retrying in all."
+    )
+    http_retry_after_max: PositiveFloat = Field(
+        default=30.0,
+        description="The longest Retry-After a provider may ask for and still be waited for.",
+    )
+    provider_concurrency: PositiveInt = Field(
+        default=4, description="Requests this process sends to one provider at once."
+    )
+
+    cache_timeout: PositiveFloat = Field(
+        default=0.05,
+        description="Seconds a cache call may take; a slower cache is skipped (the database "
+        "answers instead).",
+    )
+    cache_retry_interval: PositiveFloat = Field(
+        default=1.0, description="Seconds between two tries of a cache that is down."
+    )
+    cache_max_connections: PositiveInt = Field(
+        default=50, description="Connections to Redis this process's cache may hold."
+    )
+    cache_memory_size: PositiveInt = Field(
+        default=10_000, description="Entries the in-process cache holds (embedded mode)."
+    )
+    cache_videos: bool = Field(
+        default=True, description="Serve GET /v1/videos/{id} and batch-get from the cache."
+    )
+    cache_video_ttl: PositiveFloat = Field(
+        default=30.0, description="Seconds a video's cached status may be served."
+    )
+    cache_provider_ttl: PositiveFloat = Field(
+        default=7 * 86400.0,
+        description="Seconds provider results (scripts, searches, speech, downloads) are kept.",
+    )
+
+    llm_base_url: str | None = Field(
+        default=None,
+        description="An OpenAI-compatible API (…/v1) that writes scripts from a prompt; unset: "
+        "videos need their text.",
+    )
+    llm_api_key: SecretStr | None = None
+    llm_model: str = "gpt-4o-mini"
+    speech_base_url: str | None = Field(
+        default=None,
+        description="An OpenAI-compatible API (…/v1) with /audio/speech; unset: the offline voice.",
+    )
+    speech_api_key: SecretStr | None = None
+    speech_model: str = "tts-1"
+    speech_voice: str = Field(default="alloy", description="The remote voice when none is asked.")
+    pexels_api_key: SecretStr | None = Field(
+        default=None, description="Set: scenes show Pexels stock footage."
+    )
+    pexels_base_url: str = "https://api.pexels.com"
+    pixabay_api_key: SecretStr | None = Field(
+        default=None, description="Set: scenes show Pixabay stock footage."
+    )
+    pixabay_base_url: str = "https://pixabay.com"
+    media_max_bytes: PositiveInt = Field(
+        default=100_000_000, description="Largest file `media_urls` may point to."
+    )
+    media_allow_private: bool = Field(
+        default=False,
+        description="Let `media_urls` point to loopback and private addresses (tests, intranets).",
+    )
 
     thread_pool_size: PositiveInt = 8
     process_pool_size: PositiveInt = Field(default_factory=lambda: os.cpu_count() or 1)
@@ -138,7 +214,7 @@ class Settings(BaseSettings):
         # Resolved once, at start-up, so no later code has to ask the filesystem.
         return data_dir.absolute()
 
-    @field_validator("database_url", "redis_url", "broker_url")
+    @field_validator(*_URL_SCHEMES)
     @classmethod
     def _known_scheme(cls, url: str | None, info: ValidationInfo) -> str | None:
         schemes = _URL_SCHEMES[info.field_name or ""]

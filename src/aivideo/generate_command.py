@@ -123,7 +123,13 @@ async def _generate_and_publish(
     bars = StageBars(console)
     async with Resources(settings) as resources:
         with bars.progress:
-            video = await generate_video(spec, workspace, resources, bars.report)
+            video = await generate_video(
+                spec,
+                workspace,
+                resources,
+                bars.report,
+                lambda _kind, message: console.print(f"[yellow]note:[/] {message}"),
+            )
         return await asyncio.to_thread(publish_outputs, video, output)
 
 

@@ -14,7 +14,6 @@ import anyio
 from sqlalchemy import text
 
 from aivideo.ids import new_id
-from aivideo.redis_client import make_redis
 from aivideo.resources import Resources
 
 Check = Callable[[Resources], Awaitable[str]]
@@ -34,15 +33,8 @@ async def check_storage(resources: Resources) -> str:
 
 
 async def check_cache(resources: Resources) -> str:
-    url = resources.settings.redis_url
-    if url is None:
-        return "in-process memory"
-    client = make_redis(url, resources.settings.probe_timeout)
-    try:
-        await client.ping()
-    finally:
-        await client.aclose()
-    return "redis"
+    await resources.cache.ping()
+    return resources.cache.kind
 
 
 async def check_broker(resources: Resources) -> str:
@@ -53,6 +45,9 @@ async def check_broker(resources: Resources) -> str:
     await connection.close()
     return "rabbitmq"
 
+
+# Without these the process still serves every request, only slower.
+OPTIONAL = frozenset({"cache"})
 
 CHECKS: dict[str, Check] = {
     "database": check_database,

@@ -2,7 +2,8 @@
 
 One :class:`Resources` object is opened at start-up (the API's lifespan, later
 the worker's start-up) and closed at shutdown. It owns the database engine and
-its pool, the shared HTTP client, the storage root and the bounded executors.
+its pool, the cache, the shared HTTP client and the providers that use it, the
+storage root and the bounded executors.
 Like httpx's client it has an explicit lifecycle: it cannot be opened twice,
 nor used before it is opened or after it is closed.
 """
@@ -23,11 +24,15 @@ import anyio
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from aivideo.cache.store import Cache, make_cache
+from aivideo.cache.video_status import VideoStatusCache
 from aivideo.config import Settings
 from aivideo.db.engine import create_engine, create_session_factory
 from aivideo.errors import ResourceLifecycleError
 from aivideo.operation_timing import HTTP_EVENT_HOOKS, time_database_statements
+from aivideo.pipeline.voices import offer_voices
 from aivideo.pool_process import exit_with_parent
+from aivideo.providers.registry import Providers
 from aivideo.worker_memory import call_then_release_memory
 
 logger = logging.getLogger(__name__)
@@ -53,6 +58,9 @@ class Resources:
         self._http: httpx.AsyncClient | None = None
         self._threads: ThreadPoolExecutor | None = None
         self._processes: ProcessPoolExecutor | None = None
+        self._cache: Cache | None = None
+        self._providers: Providers | None = None
+        self._video_cache: VideoStatusCache | None = None
 
     @property
     def state(self) -> ResourceState:
@@ -105,6 +113,19 @@ class Resources:
         )
         self._on_close("HTTP client", self._http.aclose)
 
+        self._cache = make_cache(settings)
+        await self._cache.open()
+        self._on_close("cache", self._cache.close)
+        self._providers = Providers(settings, self._http, self._cache)
+        # Request bodies are checked where no settings are at hand: the process
+        # states once which voices its settings offer (a remote service's too).
+        offer_voices(settings)
+        # A memory cache is only right when the workers share this process's memory.
+        shared = settings.redis_url is not None or settings.broker_url is None
+        self._video_cache = VideoStatusCache(
+            self._cache, settings.cache_video_ttl, enabled=settings.cache_videos and shared
+        )
+
         # Off the loop: SQLAlchemy's SQLite dialect resolves the file path on creation.
         self._engine = await asyncio.to_thread(create_engine, settings)
         time_database_statements(self._engine)
@@ -156,6 +177,20 @@ class Resources:
     @property
     def http(self) -> httpx.AsyncClient:
         return self._require(self._http, "HTTP client")
+
+    @property
+    def cache(self) -> Cache:
+        return self._require(self._cache, "cache")
+
+    @property
+    def video_cache(self) -> VideoStatusCache:
+        """Videos as the API shows them; invalidate after every committed change."""
+        return self._require(self._video_cache, "video status cache")
+
+    @property
+    def providers(self) -> Providers:
+        """The script writer, voices and footage libraries this process is set up with."""
+        return self._require(self._providers, "providers")
 
     @property
     def storage_dir(self) -> Path:

@@ -40,7 +40,8 @@ async def test_readyz_is_503_naming_what_is_down(database_url: str, tmp_path: Pa
 
     assert response.status_code == 503
     body = response.json()
-    assert body["error"]["message"] == "not ready: cache, broker down"
+    # Without its cache the service still answers (slower): that alone is not a 503.
+    assert body["error"]["message"] == "not ready: broker down"
     assert body["components"]["database"]["status"] == "up"
     assert body["components"]["cache"]["status"] == "down"
 

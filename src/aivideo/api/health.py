@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from aivideo.api.dependencies import ResourcesDep
-from aivideo.readiness import check_components
+from aivideo.readiness import OPTIONAL, check_components
 
 router = APIRouter(tags=["health"])
 
@@ -18,18 +18,20 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Every component can be reached (503 names those that cannot)")
+@router.get(
+    "/readyz",
+    summary="Every component can be reached (503 names those that cannot; a cache that "
+    'is down only makes it "degraded")',
+)
 async def readyz(resources: ResourcesDep) -> JSONResponse:
     components = await check_components(resources)
     down = [name for name, result in components.items() if result["status"] != "up"]
+    needed = [name for name in down if name not in OPTIONAL]
     body: dict[str, Any] = {
-        "status": "ready" if not down else "not ready",
+        "status": "not ready" if needed else "degraded" if down else "ready",
         "components": components,
     }
-    if down:
-        body["error"] = {
-            "code": "not_ready",
-            "message": f"not ready: {', '.join(down)} down",
-        }
+    if needed:
+        body["error"] = {"code": "not_ready", "message": f"not ready: {', '.join(needed)} down"}
         return JSONResponse(body, status_code=503)
     return JSONResponse(body)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from aivideo.api.dependencies import CurrentUser
-from aivideo.pipeline.voices import DEFAULT_VOICE, VOICES
+from aivideo.api.dependencies import CurrentUser, ResourcesDep
+from aivideo.pipeline.voices import VoiceCatalogue
 
 router = APIRouter(prefix="/v1/voices", tags=["voices"])
 
@@ -16,6 +16,7 @@ class Voices(BaseModel):
     default: str
 
 
-@router.get("", summary="The installed voices")
-async def list_voices(user: CurrentUser) -> Voices:
-    return Voices(voices=sorted(VOICES), default=DEFAULT_VOICE)
+@router.get("", summary="The voices videos can be made with")
+async def list_voices(user: CurrentUser, resources: ResourcesDep) -> Voices:
+    catalogue = VoiceCatalogue.from_settings(resources.settings)
+    return Voices(voices=catalogue.names, default=catalogue.default)

@@ -33,6 +33,7 @@ class ProgressWriter:
         self._stage: str | None = None
         self._written_at = 0.0
         self._pending: asyncio.Task[None] | None = None
+        self._notes: set[asyncio.Task[None]] = set()
 
     def report(self, stage: str, _fraction: float, percent: int) -> None:
         now = time.monotonic()
@@ -62,6 +63,7 @@ class ProgressWriter:
                 if new_stage:
                     append_event(session, self.video_id, "stage", f"{stage} started")
                 await session.commit()
+            await self.resources.video_cache.invalidate(self.video_id)
             await self.live.publish(
                 self.video_id,
                 {"type": "progress", "status": "running", "stage": stage, "percent": percent},
@@ -70,6 +72,23 @@ class ProgressWriter:
             # Progress is advisory: losing one update must not fail the video.
             logger.warning("could not record progress of video %s", self.video_id, exc_info=True)
 
+    def note(self, kind: str, message: str) -> None:
+        """A line for the video's log from the pipeline (a fallback, a provider's warning)."""
+        logger.warning("video %s: %s", self.video_id, message)
+        task = asyncio.create_task(self._write_note(kind, message))
+        self._notes.add(task)
+        task.add_done_callback(self._notes.discard)
+
+    async def _write_note(self, kind: str, message: str) -> None:
+        try:
+            async with self.resources.sessions() as session:
+                append_event(session, self.video_id, kind, message)
+                await session.commit()
+        except Exception:
+            logger.warning("could not record a note on video %s", self.video_id, exc_info=True)
+
     async def flush(self) -> None:
         if self._pending is not None:
             await self._pending
+        if self._notes:
+            await asyncio.wait(list(self._notes))

@@ -66,6 +66,7 @@ class Reconciler:
             undelivered = await claims.undelivered(
                 session, settings.dispatch_grace, settings.redispatch_after, BATCH
             )
+        await self.resources.video_cache.invalidate(*(video_id for video_id, _ in taken_back))
         for video_id, status in taken_back:
             logger.warning("video %s: its worker stopped answering; %s", video_id, status)
             await self.live.publish(video_id, {"type": "status", "status": status})

@@ -11,6 +11,9 @@ def spec_for(video: Video) -> VideoSpec:
     options = video.options
     return VideoSpec(
         text=video.text,
+        prompt=options.get("prompt"),
+        target_seconds=int(options.get("target_seconds", 60)),
+        media_urls=tuple(options.get("media_urls", ())),
         title=video.title,
         voice=options.get("voice"),
         rate=float(options.get("rate", 1.0)),

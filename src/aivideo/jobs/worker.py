@@ -26,7 +26,7 @@ from aivideo.config import Settings
 from aivideo.db.availability import is_database_unavailable
 from aivideo.db.models import Video
 from aivideo.db.types import utcnow
-from aivideo.errors import InvalidInput, RenderFailed
+from aivideo.errors import AivideoError
 from aivideo.jobs import claims
 from aivideo.jobs.live import LiveEvents
 from aivideo.jobs.progress import ProgressWriter
@@ -36,6 +36,7 @@ from aivideo.metrics import RETRIES, WORKER_SLOTS, WORKER_SLOTS_BUSY
 from aivideo.pipeline.runner import generate_video
 from aivideo.pipeline.spec import GeneratedVideo
 from aivideo.pipeline.workspace import Workspace
+from aivideo.providers.errors import ProviderUnavailable
 from aivideo.resources import Resources
 from aivideo.videos.repository import append_event
 from aivideo.videos.status import VideoStatus
@@ -57,8 +58,10 @@ class _Run:
 
 def is_transient(error: BaseException) -> bool:
     """Failures worth another attempt: the outside world, not the video, went wrong."""
-    if isinstance(error, InvalidInput | RenderFailed):
-        return False
+    if isinstance(error, ProviderUnavailable):
+        return True  # a provider that did not answer, after its own retries
+    if isinstance(error, AivideoError):
+        return False  # bad input, a refused key, an encoder failure: it would fail again
     return is_database_unavailable(error) or isinstance(
         error, TimeoutError | ConnectionError | OSError | httpx.TransportError
     )
@@ -153,6 +156,7 @@ class VideoWorker:
             append_event(session, video_id, "started", f"rendering started on {self.id}")
             await session.commit()
         logger.info("video started")
+        await self.resources.video_cache.invalidate(video_id)
         await self.live.publish(video_id, {"type": "progress", "status": "running", "percent": 0})
         return True
 
@@ -188,6 +192,7 @@ class VideoWorker:
                         message = f"taken over from {holder}, which stopped; rendering on {self.id}"
                         append_event(session, video_id, "taken_over", message)
                         await session.commit()
+                        await self.resources.video_cache.invalidate(video_id)
                         RETRIES.labels("lease_expired").inc()
                         logger.warning("video %s", message)
                         return True
@@ -218,7 +223,9 @@ class VideoWorker:
         progress = ProgressWriter(self.resources, self.live, video_id, self.id)
         run = _Run(
             asyncio.create_task(
-                generate_video(spec, self.workspace(video_id), self.resources, progress.report),
+                generate_video(
+                    spec, self.workspace(video_id), self.resources, progress.report, progress.note
+                ),
                 name=f"video {video_id}",
             )
         )
@@ -261,9 +268,9 @@ class VideoWorker:
             logger.warning("video %s was %s; stopped here", video_id, reason.value)
 
     async def _after_failure(self, video_id: str, attempt: int, error: Exception) -> None:
-        message = error.message if isinstance(error, InvalidInput | RenderFailed) else str(error)
+        message = error.message if isinstance(error, AivideoError) else str(error)
         if not is_transient(error):
-            if not isinstance(error, InvalidInput | RenderFailed):
+            if not isinstance(error, AivideoError):
                 logger.exception("video %s failed", video_id, exc_info=error)
                 message = f"an internal error stopped the video ({type(error).__name__})"
             await self._finish(video_id, VideoStatus.FAILED, message, error_message=message)
@@ -304,6 +311,7 @@ class VideoWorker:
             append_event(session, video_id, status.value, message)
             await session.commit()
         logger.info("video %s: %s", status.value, message)
+        await self.resources.video_cache.invalidate(video_id)
         await self.live.publish(
             video_id, {"type": "status", "status": status.value, "message": message}
         )
@@ -318,6 +326,7 @@ class VideoWorker:
             if await claims.hand_back(session, video_id, self.id, **values):
                 append_event(session, video_id, kind, message)
                 await session.commit()
+        await self.resources.video_cache.invalidate(video_id)
         await self.live.publish(video_id, {"type": "progress", "status": "queued", "percent": 0})
 
     async def _watch_claims(self) -> None:

@@ -10,7 +10,7 @@ from aivideo.errors import RenderFailed
 from aivideo.metrics import timed
 from aivideo.pipeline.spec import GeneratedVideo, VideoSpec
 from aivideo.pipeline.speech import preload_voice
-from aivideo.pipeline.stages import STAGES, Context, Stage
+from aivideo.pipeline.stages import STAGES, Context, Note, Stage
 from aivideo.pipeline.voices import find_voice
 from aivideo.pipeline.workspace import Workspace
 from aivideo.resources import Resources
@@ -26,8 +26,9 @@ async def generate_video(
     workspace: Workspace,
     resources: Resources,
     report: ProgressReport = lambda _stage, _fraction, _percent: None,
+    note: Note = lambda _kind, _message: None,
 ) -> GeneratedVideo:
-    """Make the video described by ``spec`` in ``workspace``.
+    """Make the video described by ``spec`` in ``workspace``; ``note`` gets log lines.
 
     Raises:
         InvalidInput: the text, voice or media cannot make a video.
@@ -35,12 +36,13 @@ async def generate_video(
     """
     voice = find_voice(spec.voice)
     await workspace.create()
-    ctx = Context(spec, workspace, resources)
+    ctx = Context(spec, workspace, resources, note=note)
     # Start the worker processes and load the voice while the first stages run.
+    # (A remote voice has nothing to load here.)
     warm_up = asyncio.gather(
         *(
             resources.run_in_process(preload_voice, voice)
-            for _ in range(resources.settings.process_pool_size)
+            for _ in range(0 if voice.is_remote else resources.settings.process_pool_size)
         ),
         return_exceptions=True,  # a voice that fails to load fails the speech stage instead
     )

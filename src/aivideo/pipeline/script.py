@@ -33,6 +33,7 @@ _ENDS_SENTENCE = re.compile(r"[.!?…:;。！？]['\"”’)\]]*$")
 @dataclass(frozen=True)
 class Scene:
     sentences: list[str]
+    keywords: list[str] = field(default_factory=list)  # for stock footage; from a script writer
 
 
 @dataclass(frozen=True)
@@ -45,14 +46,23 @@ class Script:
         return [sentence for scene in self.scenes for sentence in scene.sentences]
 
     def to_json(self) -> dict[str, object]:
-        return {"title": self.title, "scenes": [scene.sentences for scene in self.scenes]}
+        return {
+            "title": self.title,
+            "scenes": [scene.sentences for scene in self.scenes],
+            "keywords": [scene.keywords for scene in self.scenes],
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> Script:
         scenes = data["scenes"]
         assert isinstance(scenes, list)
+        keywords = data.get("keywords") or [[] for _ in scenes]
+        assert isinstance(keywords, list)
         title = data.get("title")
-        return cls(title if isinstance(title, str) else None, [Scene(list(s)) for s in scenes])
+        return cls(
+            title if isinstance(title, str) else None,
+            [Scene(list(s), list(k)) for s, k in zip(scenes, keywords, strict=True)],
+        )
 
 
 def is_speakable(text: str) -> bool:

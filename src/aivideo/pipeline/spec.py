@@ -11,7 +11,9 @@ from aivideo.videos.options import Aspect, OutputFormat, Quality, SubtitleMode
 
 @dataclass(frozen=True)
 class VideoSpec:
-    text: str
+    text: str  # the narration; empty when a script writer makes it from ``prompt``
+    prompt: str | None = None
+    target_seconds: int = 60  # how long a written script should take to say
     title: str | None = None
     voice: str | None = None
     rate: float = 1.0
@@ -19,7 +21,8 @@ class VideoSpec:
     format: OutputFormat = OutputFormat.MP4
     aspect: Aspect = Aspect.LANDSCAPE
     subtitles: SubtitleMode = SubtitleMode.BURNED
-    media: tuple[MediaFile, ...] = ()
+    media: tuple[MediaFile, ...] = ()  # the user's own files (the command line)
+    media_urls: tuple[str, ...] = ()  # pictures and clips to download (the API)
     music: Path | None = None
     music_volume: float = 0.15
 

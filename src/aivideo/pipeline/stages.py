@@ -15,22 +15,28 @@ from typing import Any
 
 import av
 
+from aivideo.errors import InvalidInput
 from aivideo.pipeline import painting, subtitles
 from aivideo.pipeline.ffmpeg import run_ffmpeg
 from aivideo.pipeline.frame import Frame, frame_for
 from aivideo.pipeline.render import RenderPlan, TimedPicture, render_video
 from aivideo.pipeline.scene_graph import Shot
-from aivideo.pipeline.script import Script, write_script
+from aivideo.pipeline.scene_media import choose_scene_media
+from aivideo.pipeline.script import Scene, Script, is_speakable, write_script
 from aivideo.pipeline.spec import VideoSpec
-from aivideo.pipeline.speech import Narration, assemble_narration, synthesize_sentence
+from aivideo.pipeline.speech import Narration, assemble_narration
+from aivideo.pipeline.speech_cache import SpeechCache, speaker_for
 from aivideo.pipeline.visuals import BLANK_CAPTION, TITLE_SECONDS, PaintJob, plan_visuals
-from aivideo.pipeline.voices import find_voice
+from aivideo.pipeline.voices import VoiceCatalogue, find_voice
 from aivideo.pipeline.workspace import Workspace
+from aivideo.providers.errors import ProviderFailed
 from aivideo.resources import Resources
 
 THUMBNAIL_SIZE = 512
 
 StageProgress = Callable[[float], None]
+# A line for the video's log: (kind, message), e.g. a provider that failed and its stand-in.
+Note = Callable[[str, str], None]
 
 
 @dataclass
@@ -39,6 +45,7 @@ class Context:
     workspace: Workspace
     resources: Resources
     progress: StageProgress = lambda _fraction: None
+    note: Note = lambda _kind, _message: None
     frame: Frame = field(init=False)
     script: Script | None = None
     narration: Narration | None = None
@@ -59,10 +66,35 @@ class Context:
 
 async def run_script(ctx: Context) -> dict[str, Any]:
     find_voice(ctx.spec.voice)  # an unknown voice fails here, before any work
-    # Sentence splitting takes under 0.1 s even at the 20 000 character limit:
-    # a thread is enough to keep it off the loop.
-    script = await ctx.resources.run_in_thread(write_script, ctx.spec.text, ctx.spec.title)
+    if ctx.spec.prompt is not None:
+        script = await _written_script(ctx, ctx.spec.prompt)
+    else:
+        # Sentence splitting takes under 0.1 s even at the 20 000 character limit:
+        # a thread is enough to keep it off the loop.
+        script = await ctx.resources.run_in_thread(write_script, ctx.spec.text, ctx.spec.title)
     return script.to_json()
+
+
+async def _written_script(ctx: Context, prompt: str) -> Script:
+    """The script writer's narration, split into scenes; its keywords go with each scene."""
+    writer = ctx.resources.providers.script_writer
+    if writer is None:
+        raise InvalidInput(
+            "this video has a prompt but the server has no script writer: set "
+            "AIVIDEO_LLM_BASE_URL (and AIVIDEO_LLM_API_KEY), or send the narration as text"
+        )
+    written = await writer.write(prompt, ctx.spec.target_seconds)
+    scenes = []
+    for part in written.scenes:
+        if not is_speakable(part.narration):
+            continue
+        split = await ctx.resources.run_in_thread(write_script, part.narration)
+        scenes += [Scene(scene.sentences, part.keywords) for scene in split.scenes]
+    if not scenes:
+        raise ProviderFailed("the script writer's script had nothing a voice could say")
+    words = sum(len(part.narration.split()) for part in written.scenes)
+    ctx.note("script_written", f"the script writer wrote {words} words in {len(scenes)} scenes")
+    return Script(ctx.spec.title or written.title, scenes)
 
 
 def restore_script(ctx: Context, record: dict[str, Any]) -> None:
@@ -74,14 +106,16 @@ def restore_script(ctx: Context, record: dict[str, Any]) -> None:
 
 async def run_speech(ctx: Context) -> dict[str, Any]:
     assert ctx.script is not None
-    voice = find_voice(ctx.spec.voice)
+    settings = ctx.resources.settings
+    # From the settings themselves, not what this process was told at start-up (offer_voices).
+    voice = VoiceCatalogue.from_settings(settings).find(ctx.spec.voice)
+    speaker = speaker_for(ctx.resources, voice)
+    cache = SpeechCache.from_settings(settings)
     total, finished = len(ctx.script.sentences), 0
 
     async def speak(sentence: str) -> tuple[bytes, int]:
         nonlocal finished
-        spoken = await ctx.resources.run_in_process(
-            synthesize_sentence, voice, sentence, ctx.spec.rate
-        )
+        spoken = await cache.speak(speaker, sentence, ctx.spec.rate)
         finished += 1
         ctx.progress(finished / total)
         return spoken
@@ -143,7 +177,10 @@ async def _paint(ctx: Context, job: PaintJob) -> None:
 
 async def run_visuals(ctx: Context) -> dict[str, Any]:
     assert ctx.script is not None
-    plan = plan_visuals(ctx.spec, ctx.frame, ctx.script.title, ctx.cues, _scene_durations(ctx))
+    media = await choose_scene_media(ctx, ctx.script.scenes)
+    plan = plan_visuals(
+        ctx.spec, ctx.frame, ctx.script.title, ctx.cues, _scene_durations(ctx), media
+    )
     finished = 0
 
     async def paint(job: PaintJob) -> None:

@@ -45,17 +45,22 @@ def _even(value: float) -> int:
 
 
 def plan_visuals(
-    spec: VideoSpec, frame: Frame, title: str | None, cues: list[Cue], durations: list[float]
+    spec: VideoSpec,
+    frame: Frame,
+    title: str | None,
+    cues: list[Cue],
+    durations: list[float],
+    scene_media: list[media.MediaFile | None],
 ) -> VisualPlan:
+    """``scene_media``: per scene, the picture or clip it shows; None: a generated background."""
     wide, tall = _even(frame.width * PAN_MARGIN), _even(frame.height * PAN_MARGIN)
     seed = sum(map(ord, spec.text[:200]))  # the same text always gets the same colours
     shots, jobs = [], []
-    for index, duration in enumerate(durations):
+    for index, (duration, item) in enumerate(zip(durations, scene_media, strict=True)):
         name = f"shot-{index}.jpg"
-        if not spec.media:
+        if item is None:
             jobs.append(PaintJob(name, painting.paint_background, (wide, tall, seed + index)))
         else:
-            item = spec.media[index % len(spec.media)]
             if item.is_clip:
                 shots.append({"path": str(item.path), "is_clip": True, "duration": duration})
                 continue

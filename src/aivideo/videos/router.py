@@ -18,8 +18,10 @@ from aivideo.api.dependencies import (
     ResourcesDep,
     SessionDep,
 )
+from aivideo.errors import NotFound
 from aivideo.pagination import decode_cursor, decode_int_cursor, encode_cursor
 from aivideo.videos import files, repository, service
+from aivideo.videos.cached import cached_videos
 from aivideo.videos.progress_stream import progress_events
 from aivideo.videos.schemas import (
     VideoBatch,
@@ -49,11 +51,13 @@ async def create_video(
     user: CurrentUser,
     jobs: JobsDep,
     limits: QueueLimitsDep,
+    resources: ResourcesDep,
     idempotency_key: Annotated[
         str | None,
         Header(description="Retrying with the same key and body returns the same video."),
     ] = None,
 ) -> VideoPublic:
+    service.check_prompts([body], resources.providers.script_writer is not None)
     created = await service.create_video(session, user, body, idempotency_key, limits)
     if not created.replayed:
         await jobs.publish([created.video.id])
@@ -70,7 +74,9 @@ async def create_videos(
     user: CurrentUser,
     jobs: JobsDep,
     limits: QueueLimitsDep,
+    resources: ResourcesDep,
 ) -> VideoBatch:
+    service.check_prompts(body.videos, resources.providers.script_writer is not None)
     videos = await service.create_videos(session, user, body.videos, limits)
     await jobs.publish([video.id for video in videos])
     return VideoBatch(videos=[video_public(video) for video in videos])
@@ -78,12 +84,13 @@ async def create_videos(
 
 @router.post("/batch-get", summary="Look up to 50 videos at once")
 async def get_videos(
-    body: VideoBatchGet, session: SessionDep, user: CurrentUser
+    body: VideoBatchGet, session: SessionDep, user: CurrentUser, resources: ResourcesDep
 ) -> VideoBatchFound:
-    found = {video.id: video for video in await repository.get_videos(session, user.id, body.ids)}
+    found = await cached_videos(resources.video_cache, session, user.id, body.ids)
+    ids = list(dict.fromkeys(body.ids))
     return VideoBatchFound(
-        videos=[video_public(found[i]) for i in dict.fromkeys(body.ids) if i in found],
-        not_found=[i for i in dict.fromkeys(body.ids) if i not in found],
+        videos=[found[i] for i in ids if i in found],
+        not_found=[i for i in ids if i not in found],
     )
 
 
@@ -109,15 +116,21 @@ async def list_videos(
 
 
 @router.get("/{video_id}", summary="One video")
-async def get_video(video_id: str, session: SessionDep, user: CurrentUser) -> VideoPublic:
-    return video_public(await service.get_owned_video(session, user, video_id))
+async def get_video(
+    video_id: str, session: SessionDep, user: CurrentUser, resources: ResourcesDep
+) -> VideoPublic:
+    found = await cached_videos(resources.video_cache, session, user.id, [video_id])
+    if video_id not in found:
+        raise NotFound(f"no video with id {video_id!r}")
+    return found[video_id]
 
 
 @router.post("/{video_id}/cancel", summary="Cancel a queued or running video")
 async def cancel_video(
-    video_id: str, session: SessionDep, user: CurrentUser, jobs: JobsDep
+    video_id: str, session: SessionDep, user: CurrentUser, jobs: JobsDep, resources: ResourcesDep
 ) -> VideoPublic:
     video = await service.cancel_video(session, user, video_id)
+    await resources.video_cache.invalidate(video.id)
     jobs.cancel(video.id)
     await jobs.live.publish(video.id, {"type": "status", "status": video.status})
     return video_public(video)
@@ -147,9 +160,15 @@ async def video_progress(
 
 @router.post("/{video_id}/retry", summary="Queue a failed or cancelled video again")
 async def retry_video(
-    video_id: str, session: SessionDep, user: CurrentUser, jobs: JobsDep, limits: QueueLimitsDep
+    video_id: str,
+    session: SessionDep,
+    user: CurrentUser,
+    jobs: JobsDep,
+    limits: QueueLimitsDep,
+    resources: ResourcesDep,
 ) -> VideoPublic:
     video = await service.retry_video(session, user, video_id, limits)
+    await resources.video_cache.invalidate(video.id)
     await jobs.publish([video.id])
     return video_public(video)
 
@@ -163,6 +182,7 @@ async def delete_video(
     video_id: str, session: SessionDep, user: CurrentUser, resources: ResourcesDep
 ) -> None:
     await service.delete_video(session, user, video_id)
+    await resources.video_cache.invalidate(video_id)
     folder = files.video_folder(resources.storage_dir, video_id)
     await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
 

@@ -14,6 +14,7 @@ from pydantic import (
     Field,
     UrlConstraints,
     field_validator,
+    model_validator,
 )
 
 from aivideo.db.models import Video
@@ -24,12 +25,15 @@ from aivideo.videos.options import Aspect, OutputFormat, Quality, SubtitleMode
 from aivideo.videos.status import VideoStatus
 
 MAX_TEXT_CHARS = 20_000
+MAX_PROMPT_CHARS = 2_000
+MAX_MEDIA_URLS = 20
 MAX_METADATA_BYTES = 4096
 MAX_BATCH = 50
 
 WebhookUrl = Annotated[
     AnyHttpUrl, UrlConstraints(max_length=2048, allowed_schemes=["http", "https"])
 ]
+MediaUrl = WebhookUrl
 
 
 class VideoCreate(BaseModel):
@@ -37,7 +41,22 @@ class VideoCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="The narration.")
+    text: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_TEXT_CHARS,
+        description="The narration, used as it is. Send `text` or `prompt`.",
+    )
+    prompt: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_PROMPT_CHARS,
+        description="What the video is about: a script writer (an LLM, when the server has "
+        "one) writes the narration. Send `text` or `prompt`.",
+    )
+    target_seconds: int = Field(
+        default=60, ge=10, le=600, description="With `prompt`: about how long the narration is."
+    )
     title: str | None = Field(default=None, max_length=200)
     voice: str | None = Field(default=None, max_length=64, description="Unset: the default voice.")
     rate: float = Field(default=1.0, ge=0.5, le=2.0, description="Speaking rate: 1 is normal.")
@@ -50,19 +69,45 @@ class VideoCreate(BaseModel):
         description=f"Your own JSON object, stored with the video ({MAX_METADATA_BYTES} B max).",
     )
     webhook_url: WebhookUrl | None = None
+    media_urls: list[MediaUrl] = Field(
+        default_factory=list,
+        max_length=MAX_MEDIA_URLS,
+        description="Pictures or clips (http/https) the scenes show, in order, instead of "
+        "generated pictures.",
+    )
 
     @field_validator("text")
     @classmethod
-    def _has_words(cls, text: str) -> str:
+    def _has_words(cls, text: str | None) -> str | None:
+        if text is None:
+            return None
         if not text.strip():
             raise ValueError("text must contain something to narrate, not only spaces")
         if not is_speakable(text):
             raise ValueError("text has nothing to narrate: it needs words or numbers")
         return text
 
+    @field_validator("prompt")
+    @classmethod
+    def _prompt_has_words(cls, prompt: str | None) -> str | None:
+        if prompt is not None and not is_speakable(prompt):
+            raise ValueError("prompt must say what the video is about, in words")
+        return prompt
+
+    @model_validator(mode="after")
+    def _text_or_prompt(self) -> VideoCreate:
+        if (self.text is None) == (self.prompt is None):
+            raise ValueError(
+                "send either `text` (the narration, used as it is) or `prompt` (what the "
+                "video is about, for the script writer), not both and not neither"
+            )
+        return self
+
     @field_validator("voice")
     @classmethod
     def _installed_voice(cls, voice: str | None) -> str | None:
+        # The voices this process offers: Piper's, and the remote service's once the
+        # app has started with one configured (aivideo.pipeline.voices.offer_voices).
         try:
             find_voice(voice)
         except InvalidInput as exc:
@@ -82,9 +127,14 @@ class VideoCreate(BaseModel):
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
 
     def render_options(self) -> dict[str, Any]:
-        return self.model_dump(
+        options = self.model_dump(
             mode="json", include={"voice", "rate", "quality", "format", "aspect", "subtitles"}
         )
+        if self.prompt is not None:
+            options |= {"prompt": self.prompt, "target_seconds": self.target_seconds}
+        if self.media_urls:
+            options["media_urls"] = [str(url) for url in self.media_urls]
+        return options
 
 
 class VideoOutput(BaseModel):
@@ -103,7 +153,9 @@ class VideoPublic(BaseModel):
     id: str
     status: VideoStatus
     title: str | None
-    text: str
+    text: str = Field(description="The narration; with `prompt`, empty until it is written.")
+    prompt: str | None
+    media_urls: list[str]
     voice: str | None
     rate: float
     quality: Quality
@@ -181,6 +233,8 @@ def video_public(video: Video) -> VideoPublic:
         status=VideoStatus(video.status),
         title=video.title,
         text=video.text,
+        prompt=options.get("prompt"),
+        media_urls=options.get("media_urls", []),
         voice=options.get("voice"),
         rate=options.get("rate", 1.0),
         quality=options["quality"],

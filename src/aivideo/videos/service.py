@@ -50,6 +50,15 @@ async def _check_room(
         raise QueueFull("the service has too many videos waiting; try again in a minute", 60)
 
 
+def check_prompts(requests: Sequence[VideoCreate], has_script_writer: bool) -> None:
+    """Refuse at once (422) a prompt this server has no script writer for."""
+    if not has_script_writer and any(request.prompt is not None for request in requests):
+        raise InvalidInput(
+            "this server has no script writer (an LLM) configured, so it cannot write a "
+            "narration from `prompt`: send the narration as `text` instead"
+        )
+
+
 @dataclass(frozen=True)
 class CreatedVideo:
     video: Video
@@ -62,7 +71,7 @@ def _new_video(owner: User, request: VideoCreate, idempotency_key: str | None = 
         owner_id=owner.id,
         status=VideoStatus.QUEUED.value,
         title=request.title,
-        text=request.text,
+        text=request.text or "",
         options=request.render_options(),
         metadata_=request.metadata,
         webhook_url=str(request.webhook_url) if request.webhook_url else None,

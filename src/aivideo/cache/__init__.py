@@ -1,0 +1,1 @@
+"""Caching: one interface, an in-process or a Redis store behind it."""

@@ -1,0 +1,206 @@
+"""Calls to one HTTP provider: pooled, bounded, timed out and retried.
+
+Every provider talks through the process's one ``httpx.AsyncClient`` (its
+connection pool and timeouts come from the resource manager). On top of that
+each provider gets a bound on concurrent requests, a total time limit per
+attempt, and retries with exponential backoff and jitter (stamina) on
+connection errors, timeouts, 429 and 5xx — never on any other 4xx, which
+would fail again the same way. A 429's ``Retry-After`` sets the wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import stamina
+
+from aivideo.config import Settings
+from aivideo.metrics import RETRIES
+from aivideo.providers.errors import ProviderUnavailable
+
+RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
+_BODY_FRAMING = ("content-encoding", "content-length", "transfer-encoding")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 4
+    timeout: float = 60.0  # seconds for all attempts together
+    retry_after_max: float = 30.0  # a longer Retry-After is not waited for
+    wait_initial: float = 0.5
+    wait_max: float = 10.0
+    attempt_timeout: float = 120.0  # seconds for one attempt, from connect to the last byte
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RetryPolicy:
+        return cls(
+            attempts=settings.http_retry_attempts,
+            timeout=settings.http_retry_timeout,
+            retry_after_max=settings.http_retry_after_max,
+            attempt_timeout=settings.http_total_timeout,
+        )
+
+
+class _RetryableReply(Exception):
+    """A 429 or 5xx reply: carried through stamina so it can decide on a retry."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """``Retry-After`` as seconds from now: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isascii() and value.isdigit():  # isdigit() alone also accepts "²"
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+class ProviderHttp:
+    """Requests to one provider (``name`` appears in errors and metrics)."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        name: str,
+        *,
+        base_url: str = "",
+        headers: Mapping[str, str] | None = None,
+        concurrency: int = 4,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.client = client
+        self.name = name
+        self.base_url = base_url.rstrip("/")
+        self.headers = dict(headers or {})
+        self.policy = policy or RetryPolicy()
+        self._slots = asyncio.Semaphore(concurrency)
+
+    def _should_retry(self, error: Exception) -> bool | float:
+        """stamina's backoff hook: retry or not, or how long to wait (``Retry-After``)."""
+        if isinstance(error, _RetryableReply):
+            wait = retry_after_seconds(error.response.headers.get("Retry-After"))
+            if wait is None:
+                retry: bool | float = True
+            elif wait > self.policy.retry_after_max:
+                return False  # not worth holding a video for: report the 429 now
+            else:
+                retry = wait
+            RETRIES.labels(f"http_{error.response.status_code}").inc()
+            return retry
+        if isinstance(error, httpx.TransportError | TimeoutError):
+            RETRIES.labels("http_transport").inc()
+            return True
+        return False
+
+    async def request(
+        self, method: str, path_or_url: str, *, max_bytes: int = 20_000_000, **kwargs: Any
+    ) -> httpx.Response:
+        """The provider's reply, after retries, its body read (at most ``max_bytes``).
+
+        Returns every reply that is not retried (2xx, 3xx, other 4xx) and the
+        last 429/5xx when the retries ran out: the caller turns a status into
+        the message that fits its provider.
+
+        Raises:
+            ProviderUnavailable: no reply at all after every retry.
+            TooLarge: the body is longer than ``max_bytes`` (not retried).
+        """
+        url = path_or_url if "://" in path_or_url else f"{self.base_url}{path_or_url}"
+        request_headers = {**self.headers, **kwargs.pop("headers", {})}
+        policy = self.policy
+        try:
+            async for attempt in stamina.retry_context(
+                on=self._should_retry,
+                attempts=policy.attempts,
+                timeout=policy.timeout,
+                wait_initial=policy.wait_initial,
+                wait_max=policy.wait_max,
+            ):
+                with attempt:
+                    return await self._attempt(method, url, request_headers, max_bytes, kwargs)
+        except _RetryableReply as reply:
+            return reply.response
+        except (httpx.TransportError, TimeoutError) as exc:
+            raise ProviderUnavailable(
+                f"{self.name} did not answer after {policy.attempts} tries "
+                f"({_describe(exc)}); it may be down or overloaded: try again later"
+            ) from exc
+        raise AssertionError("unreachable: stamina either returns or raises")
+
+    async def _attempt(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        max_bytes: int,
+        kwargs: dict[str, Any],
+    ) -> httpx.Response:
+        async with (
+            self._slots,
+            asyncio.timeout(self.policy.attempt_timeout),
+            self.client.stream(method, url, headers=headers, **kwargs) as streamed,
+        ):
+            body = await _read_at_most(streamed, max_bytes)
+        # The body is already decoded: the copy must not claim an encoding.
+        reply_headers = httpx.Headers(streamed.headers)
+        for name in _BODY_FRAMING:
+            reply_headers.pop(name, None)
+        response = httpx.Response(
+            streamed.status_code, headers=reply_headers, content=body, request=streamed.request
+        )
+        if response.status_code in RETRIED_STATUSES:
+            raise _RetryableReply(response)
+        return response
+
+
+async def _read_at_most(response: httpx.Response, limit: int) -> bytes:
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge(int(declared), limit)
+    chunks, size = [], 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(size, limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class TooLarge(Exception):
+    """A reply longer than the caller allows."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"larger than the limit of {limit} bytes")
+        self.size, self.limit = size, limit
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, httpx.TimeoutException | TimeoutError):
+        return "timed out"
+    return str(error) or type(error).__name__
+
+
+def provider_message(response: httpx.Response) -> str:
+    """The provider's own explanation from an error reply, short enough for a sentence."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip()[:300]
+    error = body.get("error", body) if isinstance(body, dict) else body
+    if isinstance(error, dict):
+        error = error.get("message") or error.get("detail") or error
+    return str(error).strip()[:300]

@@ -1,0 +1,277 @@
+"""Pictures and clips from the request's ``media_urls``: downloaded, checked, kept.
+
+Each URL makes this server send a request to an address a user chose, so the
+host must resolve to public addresses only (no loopback, private network or
+cloud metadata service), and the request then goes to the very address that
+was checked: a DNS answer that changes between the check and the connection
+(DNS rebinding) cannot point it elsewhere. Redirects are followed here, at
+most ``MAX_REDIRECTS``, each target checked the same way.
+
+A file is accepted by its content, not by its Content-Type: a web page served
+as image/jpeg is refused. Each file appears in the video's folder whole or not
+at all, so a retried video reuses what an earlier attempt downloaded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+import anyio
+import httpx
+
+from aivideo.errors import InvalidInput
+from aivideo.pipeline.media import MediaFile, identify_media
+from aivideo.pipeline.workspace import Workspace
+from aivideo.providers.errors import ProviderUnavailable
+from aivideo.providers.http_calls import RETRIED_STATUSES, ProviderHttp, TooLarge
+from aivideo.resources import Resources
+
+MAX_REDIRECTS = 3
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_USER_AGENT = "aivideo (downloads the media_urls of a video)"
+# File names for the usual types; the content decides what a file is, the name only helps people.
+_SUFFIXES = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "image/avif": ".avif",
+    "image/bmp": ".bmp",
+    "image/tiff": ".tiff",
+    "video/mp4": ".mp4",
+    "video/webm": ".webm",
+    "video/quicktime": ".mov",
+    "video/x-matroska": ".mkv",
+    "video/ogg": ".ogv",
+    "video/mpeg": ".mpg",
+}
+
+# A generic or missing type is common for files in object stores: the content decides.
+_UNLABELLED = frozenset({"", "application/octet-stream"})
+
+IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One entry of ``media_urls``; its text names it in every error message."""
+
+    index: int
+    url: httpx.URL
+
+    def __str__(self) -> str:
+        return f"media_urls[{self.index}] ({_shortened(self.url)})"
+
+
+async def fetch_media(resources: Resources, urls: list[str], folder: Path) -> list[MediaFile]:
+    """Download each of ``urls`` into ``folder`` as ``media-<index><suffix>``, all at once.
+
+    Returns:
+        The pictures and clips, in the order of ``urls``.
+
+    Raises:
+        InvalidInput: a URL is not allowed, answers with a 4xx, is too large, or
+            is not a picture or a clip; the message names it and says what to do.
+        ProviderUnavailable: a server did not answer, or kept failing, after
+            every retry: worth trying the video again later.
+    """
+    await anyio.Path(folder).mkdir(parents=True, exist_ok=True)
+    sources = [_Source(index, _parsed(index, url)) for index, url in enumerate(urls)]
+    first_failure = None
+    try:
+        # One failure fails the video: a TaskGroup stops the other downloads at once.
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(_fetch(resources, s, folder)) for s in sources]
+    except ExceptionGroup as failures:
+        first_failure = failures.exceptions[0]
+    if first_failure is not None:
+        raise first_failure  # raised out here, it keeps its own cause, not the group
+    return [task.result() for task in tasks]
+
+
+def _parsed(index: int, url: str) -> httpx.URL:
+    try:
+        return httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise InvalidInput(f"media_urls[{index}]: not a valid URL ({exc})") from exc
+
+
+async def _fetch(resources: Resources, source: _Source, folder: Path) -> MediaFile:
+    kept = await _downloaded_before(resources, folder, source.index)
+    if kept is not None:
+        return kept
+    response = await _download(resources, source)
+    content_type = _media_type(response, source)
+    final = folder / f"media-{source.index}{_suffix(content_type)}"
+    partial = anyio.Path(Workspace.partial(final))
+    try:
+        await partial.write_bytes(response.content)
+        # Pillow and PyAV read the file's headers: sync libraries, so a thread.
+        found = await resources.run_in_thread(identify_media, Path(partial))
+        if found is None:
+            raise InvalidInput(
+                f"{source}: not a picture or a video clip that can be read (it came as "
+                f"{content_type or 'no content type'}); link to the image or video file "
+                "itself, not to a web page that shows it"
+            )
+        await partial.rename(final)
+    finally:
+        await partial.unlink(missing_ok=True)  # only a failure leaves it: never a half file
+    return MediaFile(final, found.is_clip)
+
+
+async def _downloaded_before(resources: Resources, folder: Path, index: int) -> MediaFile | None:
+    """The file an earlier attempt of this video kept (a whole one: it was renamed in)."""
+    async for path in anyio.Path(folder).glob(f"media-{index}.*"):
+        found = await resources.run_in_thread(identify_media, Path(path))
+        if found is not None:
+            return found
+    return None
+
+
+async def _download(resources: Resources, source: _Source) -> httpx.Response:
+    """The final reply to ``source``, after following its redirects; a 2xx or an error."""
+    http = resources.providers.media_downloads
+    url = source.url
+    for _ in range(MAX_REDIRECTS + 1):
+        response = await _get(resources, http, source, url)
+        if response.status_code not in _REDIRECTS:
+            return _successful(response, source, http)
+        location = response.headers.get("Location")
+        if not location:
+            raise InvalidInput(
+                f"{source}: the server answered HTTP {response.status_code} (a redirect) "
+                "without saying where to; link to the file itself"
+            )
+        url = url.join(location)
+    raise InvalidInput(f"{source}: more than {MAX_REDIRECTS} redirects; link to the file itself")
+
+
+async def _get(
+    resources: Resources, http: ProviderHttp, source: _Source, url: httpx.URL
+) -> httpx.Response:
+    """One GET of ``url``, sent to the address that was checked for it."""
+    settings = resources.settings
+    if url.scheme not in ("http", "https"):
+        raise InvalidInput(f"{source}: only http and https URLs can be downloaded, not {url}")
+    address = await _checked_address(url, source, allow_private=settings.media_allow_private)
+    try:
+        return await http.request(
+            "GET",
+            str(url.copy_with(host=address)),
+            max_bytes=settings.media_max_bytes,
+            headers={
+                "Host": url.netloc.decode("ascii"),
+                "User-Agent": _USER_AGENT,
+                # The pooled connection is keyed by address, not by name: one host's
+                # verified TLS connection must not be reused for another on that address.
+                "Connection": "close",
+            },
+            extensions={"sni_hostname": url.raw_host.decode("ascii")},
+        )
+    except TooLarge as exc:
+        raise InvalidInput(
+            f"{source}: the file is larger than the limit of {exc.limit:,} bytes; "
+            "use a smaller picture or a shorter clip"
+        ) from exc
+    except ProviderUnavailable as exc:
+        raise ProviderUnavailable(
+            f"{source}: the server did not answer after {http.policy.attempts} tries "
+            f"({_why_no_answer(exc.__cause__)}); check the URL, or try again later"
+        ) from exc
+
+
+def _successful(response: httpx.Response, source: _Source, http: ProviderHttp) -> httpx.Response:
+    status = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
+    if response.status_code in RETRIED_STATUSES:
+        raise ProviderUnavailable(
+            f"{source}: the server still answered {status} after {http.policy.attempts} "
+            "tries; try again later"
+        )
+    if not response.is_success:
+        raise InvalidInput(
+            f"{source}: could not be downloaded: {status}; check that the URL is right "
+            "and that the file is public"
+        )
+    return response
+
+
+def _media_type(response: httpx.Response, source: _Source) -> str:
+    """The reply's content type, if it may be a picture or a clip ("" when it gives none)."""
+    header: str = response.headers.get("Content-Type", "")
+    content_type = header.partition(";")[0].strip().lower()
+    if content_type.startswith(("image/", "video/")) or content_type in _UNLABELLED:
+        return content_type
+    raise InvalidInput(
+        f"{source}: the server sent {content_type}, not a picture or a video clip; "
+        "link to the image or video file itself, not to a web page that shows it"
+    )
+
+
+def _suffix(content_type: str) -> str:
+    return _SUFFIXES.get(content_type, ".bin")
+
+
+async def _checked_address(url: httpx.URL, source: _Source, *, allow_private: bool) -> str:
+    """The address to connect to for ``url``: one of its host's, all of them public."""
+    host = url.raw_host.decode("ascii")
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        if exc.errno == socket.EAI_AGAIN:
+            raise ProviderUnavailable(
+                f"{source}: the name server did not answer for {url.host}; try again later"
+            ) from exc
+        raise InvalidInput(
+            f"{source}: there is no host named {url.host} ({exc.strerror}); check the URL"
+        ) from exc
+    addresses = [ipaddress.ip_address(info[4][0]) for info in found]
+    if not allow_private:
+        for address in addresses:
+            if (kind := _not_public(address)) is not None:
+                raise InvalidInput(
+                    f"{source}: {url.host} is {kind} ({address}), which this server does not "
+                    "download from; use a URL on the public internet"
+                )
+    # IPv4 first: it works on machines whose IPv6 has no route out.
+    return str(min(addresses, key=lambda address: address.version))
+
+
+def _not_public(address: IpAddress) -> str | None:
+    """What kind of non-public address this is, or None for a public one."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    kinds = [
+        # 0.0.0.0 and :: reach this machine too, on Linux.
+        (address.is_loopback or address.is_unspecified, "a loopback address"),
+        (address.is_link_local, "a link-local address (like the cloud metadata service)"),
+        (address.is_multicast, "a multicast address"),
+        (address.is_private, "a private network address"),
+        (address.is_reserved or not address.is_global, "a reserved address"),
+    ]
+    return next((kind for matches, kind in kinds if matches), None)
+
+
+def _why_no_answer(cause: BaseException | None) -> str:
+    if isinstance(cause, httpx.TimeoutException | TimeoutError):
+        return "timed out"
+    if isinstance(cause, httpx.ConnectError):
+        return "could not connect"
+    if cause is None:
+        return "no reply"
+    return str(cause) or type(cause).__name__
+
+
+def _shortened(url: httpx.URL, limit: int = 80) -> str:
+    """``url`` for a message: no query (it may hold a signature), cut to ``limit``."""
+    shown = f"{url.scheme}://{url.netloc.decode('ascii')}{url.path}"
+    if url.query:
+        shown += "?…"
+    if len(shown) > limit:
+        shown = f"{shown[: limit - 25]}…{shown[-24:]}"
+    return shown

@@ -1,0 +1,31 @@
+"""Videos by id as the API shows them: from the cache, else from the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aivideo.cache.video_status import VideoStatusCache
+from aivideo.videos import repository
+from aivideo.videos.schemas import VideoPublic, video_public
+
+
+async def cached_videos(
+    cache: VideoStatusCache, session: AsyncSession, owner_id: str, video_ids: Iterable[str]
+) -> dict[str, VideoPublic]:
+    """The owner's videos among ``video_ids``; others' and missing ones are left out."""
+    lookup = await cache.lookup(video_ids)
+    found = {
+        video_id: VideoPublic.model_validate(video)
+        for video_id, (owner, video) in lookup.hits.items()
+        if owner == owner_id
+    }
+    missed = [video_id for video_id in dict.fromkeys(video_ids) if video_id not in lookup.hits]
+    if missed:
+        read = [video_public(v) for v in await repository.get_videos(session, owner_id, missed)]
+        await cache.remember(
+            {public.id: (owner_id, public.model_dump(mode="json")) for public in read}, lookup
+        )
+        found |= {public.id: public for public in read}
+    return found

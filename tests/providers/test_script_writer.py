@@ -1,0 +1,242 @@
+"""The script writer against a fake OpenAI-compatible chat API on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from aivideo.config import Settings
+from aivideo.providers.errors import ProviderFailed, ProviderUnavailable
+from aivideo.providers.script_writer import ScriptWriter
+from aivideo.resources import Resources
+from tests.server import running_api, serve_on_loopback
+from tests.video_state import event_kinds, wait_for_status
+
+SCRIPT = {
+    "title": "Where rain comes from",
+    "scenes": [
+        {"narration": "The sun warms the sea. Water rises as vapour.", "keywords": ["ocean"]},
+        {"narration": "High up, the vapour cools into clouds.", "keywords": ["clouds", "sky"]},
+    ],
+}
+
+
+def completion(content: str | None, finish_reason: str = "stop") -> dict[str, Any]:
+    message = {"role": "assistant", "content": content}
+    return {"choices": [{"index": 0, "message": message, "finish_reason": finish_reason}]}
+
+
+@dataclass
+class FakeLlm:
+    """Replies in order from ``replies``; the last one repeats."""
+
+    replies: list[Response] = field(default_factory=list)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
+    delay: float = 0.0
+
+    async def chat(self, request: Request) -> Response:
+        self.requests.append(await request.json())
+        self.headers.append(dict(request.headers))
+        await asyncio.sleep(self.delay)
+        return self.replies[min(len(self.requests), len(self.replies)) - 1]
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[Route("/v1/chat/completions", self.chat, methods=["POST"])])
+
+
+def ok(script: dict[str, Any] = SCRIPT) -> Response:
+    return JSONResponse(completion(json.dumps(script)))
+
+
+def error(status: int, message: str, **headers: str) -> Response:
+    body = {"error": {"message": message, "type": "invalid_request_error"}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+@pytest.fixture
+def llm() -> FakeLlm:
+    return FakeLlm([ok()])
+
+
+@pytest.fixture
+async def writer(llm: FakeLlm, tmp_path: Path) -> AsyncIterator[ScriptWriter]:
+    async with serve_on_loopback(llm.app()) as base_url:
+        settings = Settings(
+            data_dir=tmp_path / "data",
+            llm_base_url=f"{base_url}/v1",
+            llm_api_key="sk-test-key",
+            llm_model="tiny-model",
+            http_retry_attempts=3,
+            http_retry_timeout=10,
+            http_total_timeout=1,
+        )
+        async with Resources(settings) as resources:
+            script_writer = resources.providers.script_writer
+            assert script_writer is not None
+            # No waiting between tries: the tests count tries, not time.
+            script_writer.http.policy = type(script_writer.http.policy)(
+                attempts=3, timeout=10, wait_initial=0.01, wait_max=0.02, attempt_timeout=1
+            )
+            yield script_writer
+
+
+async def test_a_prompt_becomes_scenes_with_keywords(writer: ScriptWriter, llm: FakeLlm) -> None:
+    script = await writer.write("the water cycle", target_seconds=40)
+
+    assert script.title == "Where rain comes from"
+    assert [scene.keywords for scene in script.scenes] == [["ocean"], ["clouds", "sky"]]
+    assert script.narration.startswith("The sun warms the sea.")
+    sent = llm.requests[0]
+    assert sent["model"] == "tiny-model"
+    assert sent["messages"][-1] == {"role": "user", "content": "the water cycle"}
+    assert "100 words" in sent["messages"][0]["content"]  # 40 s at 2.5 words a second
+    assert llm.headers[0]["authorization"] == "Bearer sk-test-key"
+
+
+async def test_the_same_prompt_is_written_once(writer: ScriptWriter, llm: FakeLlm) -> None:
+    first = await writer.write("the water cycle", target_seconds=60)
+    again = await writer.write("the water cycle", target_seconds=60)
+    other_length = await writer.write("the water cycle", target_seconds=30)
+
+    assert again == first
+    assert other_length == first  # the fake says the same; the length is part of the key
+    assert len(llm.requests) == 2
+
+
+async def test_a_reply_in_a_code_fence_is_understood(writer: ScriptWriter, llm: FakeLlm) -> None:
+    llm.replies = [JSONResponse(completion(f"```json\n{json.dumps(SCRIPT)}\n```"))]
+
+    script = await writer.write("rain", target_seconds=30)
+
+    assert len(script.scenes) == 2
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        (error(401, "Incorrect API key provided: sk-test"), "refused the API key"),
+        (error(402, "You exceeded your current quota"), "no credit left"),
+        (error(404, "The model `tiny-model` does not exist"), "does not know the model"),
+        (error(429, "Rate limit reached", **{"Retry-After": "3600"}), "rate limit or quota"),
+        (error(400, "messages: too long"), "refused the request"),
+    ],
+)
+async def test_a_refusal_says_what_happened_and_what_to_do(
+    writer: ScriptWriter, llm: FakeLlm, reply: Response, expected: str
+) -> None:
+    llm.replies = [reply]
+
+    with pytest.raises(ProviderFailed) as caught:
+        await writer.write("rain", target_seconds=30)
+
+    message = caught.value.message
+    assert expected in message
+    provider_said = json.loads(bytes(reply.body))["error"]["message"]
+    assert provider_said in message  # the provider's own words
+    assert len(llm.requests) == 1  # none of these is worth a retry
+    if reply.status_code == 401:
+        assert "AIVIDEO_LLM_API_KEY" in message
+    if reply.status_code == 404:
+        assert "AIVIDEO_LLM_MODEL" in message
+
+
+async def test_a_503_is_retried(writer: ScriptWriter, llm: FakeLlm) -> None:
+    llm.replies = [error(503, "overloaded"), error(503, "overloaded"), ok()]
+
+    script = await writer.write("rain", target_seconds=30)
+
+    assert len(script.scenes) == 2
+    assert len(llm.requests) == 3
+
+
+async def test_a_server_that_keeps_failing_is_worth_another_attempt_later(
+    writer: ScriptWriter, llm: FakeLlm
+) -> None:
+    llm.replies = [error(500, "internal error")]
+
+    with pytest.raises(ProviderUnavailable, match="kept failing.*HTTP 500: internal error"):
+        await writer.write("rain", target_seconds=30)
+    assert len(llm.requests) == 3
+
+
+async def test_a_timeout_is_retried_then_reported(writer: ScriptWriter, llm: FakeLlm) -> None:
+    llm.delay = 3  # longer than the 1 s each try may take
+
+    with pytest.raises(ProviderUnavailable, match="did not answer after 3 tries .timed out."):
+        await writer.write("rain", target_seconds=30)
+    assert len(llm.requests) == 3
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        (JSONResponse(completion(None, "length")), "empty reply .finish reason: length"),
+        (JSONResponse(completion("   ")), "empty reply"),
+        (JSONResponse(completion("Sure! Here is a script about rain.")), "not the JSON script"),
+        (JSONResponse(completion('{"scenes": "none"}')), "not the JSON script"),
+        (JSONResponse(completion('{"scenes": [{"narration": ""}]}')), "no narration"),
+        (JSONResponse({"id": "x", "object": "chat.completion"}), "not an OpenAI-style"),
+        (PlainTextResponse("<html>proxy error</html>"), "not an OpenAI-style"),
+    ],
+)
+async def test_an_empty_or_malformed_reply_is_a_clear_error(
+    writer: ScriptWriter, llm: FakeLlm, reply: Response, expected: str
+) -> None:
+    llm.replies = [reply]
+
+    with pytest.raises(ProviderFailed, match=expected) as caught:
+        await writer.write("rain", target_seconds=30)
+    assert "NoneType" not in caught.value.message
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_video_from_a_prompt_through_the_api(
+    llm: FakeLlm, settings: Settings, resources: Resources
+) -> None:
+    # ``resources`` empties the database; the API opens its own resources.
+    async with serve_on_loopback(llm.app()) as llm_url:
+        configured = settings.model_copy(
+            update={"llm_base_url": f"{llm_url}/v1", "max_attempts": 1}
+        )
+        async with running_api(configured, resources) as api:
+            created = await api.alice.post(
+                "/v1/videos",
+                json={"prompt": "the water cycle", "target_seconds": 20, "quality": "low"},
+            )
+            assert created.status_code == 202, created.text
+            video_id = created.json()["id"]
+            video = await wait_for_status(resources, video_id, "completed", "failed")
+
+            shown = (await api.alice.get(f"/v1/videos/{video_id}")).json()
+            subtitles = await api.alice.get(f"/v1/videos/{video_id}/subtitles.vtt")
+
+    assert video.status == "completed", video.error_message
+    assert shown["prompt"] == "the water cycle"
+    assert "The sun warms the sea." in subtitles.text
+    assert "script_written" in await event_kinds(resources, video_id)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_prompt_without_a_script_writer_is_refused_at_once(
+    settings: Settings, resources: Resources
+) -> None:
+    async with running_api(settings.model_copy(update={"render_slots": 0}), resources) as api:
+        prompt_only = await api.alice.post("/v1/videos", json={"prompt": "the water cycle"})
+        both = await api.alice.post("/v1/videos", json={"prompt": "rain", "text": "Rain."})
+        neither = await api.alice.post("/v1/videos", json={"title": "nothing"})
+
+    assert prompt_only.status_code == 422
+    assert "no script writer" in prompt_only.json()["error"]["message"]
+    assert both.status_code == 422 and neither.status_code == 422
+    assert "either `text`" in both.text and "either `text`" in neither.text
