@@ -78,3 +78,9 @@ def test_secrets_are_masked() -> None:
     assert mask_secrets("key av_AbCdEf0123456789xyz used") == "key av_*** used"
     assert mask_secrets("Authorization: Bearer sk-live-123") == "Authorization: Bearer ***"
     assert mask_secrets("secret " + "ab" * 32) == "secret ***"
+    assert mask_secrets("GET https://pixabay.com/api/?key=123-abc&q=rain") == (
+        "GET https://pixabay.com/api/?key=***&q=rain"
+    )
+    assert mask_secrets("Incorrect API key provided: sk-proj-abcdef123456") == (
+        "Incorrect API key provided: sk-***"
+    )

@@ -22,6 +22,10 @@ _SECRETS = [
     (re.compile(r"\bav_[A-Za-z0-9_-]{8,}"), "av_***"),  # aivideo API keys
     (re.compile(r"(\bBearer\s+)\S+", re.I), r"\1***"),
     (re.compile(r"\b[0-9a-f]{64}\b"), "***"),  # webhook secrets, key digests
+    # Keys and signatures in query strings (Pixabay's key, signed storage URLs).
+    (re.compile(r"([?&](?:key|api_key|apikey|token|access_token|sig|signature|X-Amz-[A-Za-z-]+)=)"
+                r"[^&\s\"']+", re.I), r"\1***"),  # fmt: skip
+    (re.compile(r"\bsk-[A-Za-z0-9_-]{8,}"), "sk-***"),  # OpenAI-style keys in provider replies
 ]
 
 
@@ -71,5 +75,6 @@ def configure_logging(*, json: bool | None = None, level: int = logging.INFO) ->
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)
-    for noisy in ("aiormq", "aio_pika", "taskiq.receiver.receiver"):
+    # httpx logs every request's full URL at INFO: query strings may hold keys.
+    for noisy in ("aiormq", "aio_pika", "taskiq.receiver.receiver", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -120,8 +120,11 @@ class Resources:
         # Request bodies are checked where no settings are at hand: the process
         # states once which voices its settings offer (a remote service's too).
         offer_voices(settings)
-        # A memory cache is only right when the workers share this process's memory.
-        shared = settings.redis_url is not None or settings.broker_url is None
+        # A memory cache is only right when this process makes the videos it serves:
+        # changes made by other processes could not reach its memory.
+        shared = settings.redis_url is not None or (
+            settings.broker_url is None and settings.render_slots > 0
+        )
         self._video_cache = VideoStatusCache(
             self._cache, settings.cache_video_ttl, enabled=settings.cache_videos and shared
         )

@@ -27,7 +27,7 @@ async def test_wrong_key_is_401(api: Api) -> None:
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({}, "text"),
+        ({}, "body"),  # neither `text` nor `prompt`: the message says to send one
         ({"text": ""}, "text"),
         ({"text": "   \n "}, "text"),
         ({"text": "x" * 20_001}, "text"),

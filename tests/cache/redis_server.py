@@ -39,8 +39,18 @@ class RedisServer:
     async def kill(self) -> None:
         """Gone at once, as after a crash: no shutdown, no goodbye to clients."""
         if self._process is not None and self._process.returncode is None:
-            self._process.send_signal(signal.SIGKILL)
+            self._process.send_signal(signal.SIGKILL)  # works on a paused process too
             await self._process.wait()
+
+    async def pause(self) -> None:
+        """Stop answering, keeping the data (SIGSTOP): a hung server or a network cut."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGSTOP)
+
+    async def resume(self) -> None:
+        assert self._process is not None
+        self._process.send_signal(signal.SIGCONT)
+        await wait_for(self._answers, seconds=10)
 
     async def _answers(self) -> bool:
         try:

@@ -70,10 +70,14 @@ async def test_polling_a_video_while_it_is_made_never_goes_backwards(
 
 @sqlite_only
 async def test_a_change_through_the_api_is_seen_at_once(
-    cache_settings: Settings, resources: Resources
+    settings: Settings, resources: Resources, tmp_path: Path
 ) -> None:
-    idle = cache_settings.model_copy(update={"render_slots": 0})
-    async with running_api(idle, resources) as api:
+    async with (
+        redis_server(tmp_path) as redis,
+        running_api(
+            settings.model_copy(update={"render_slots": 0, "redis_url": redis.url}), resources
+        ) as api,
+    ):
         video_id = await create(api)
         for _ in range(2):  # the second read is a hit
             assert (await api.alice.get(f"/v1/videos/{video_id}")).json()["status"] == "queued"
@@ -167,5 +171,32 @@ async def test_a_memory_cache_is_not_used_for_videos_made_in_other_processes(
     settings: Settings, tmp_path: Path
 ) -> None:
     separate_workers = settings.model_copy(update={"broker_url": "amqp://guest:guest@h:1/"})
-    async with Resources(separate_workers) as opened:
-        assert not opened.video_cache.enabled  # their changes would never reach this memory
+    api_only = settings.model_copy(update={"render_slots": 0})
+    for other_processes_make_videos in (separate_workers, api_only):
+        async with Resources(other_processes_make_videos) as opened:
+            assert not opened.video_cache.enabled  # their changes would never reach it
+    async with Resources(settings) as embedded:
+        assert embedded.video_cache.enabled
+
+
+async def test_a_change_the_cache_missed_is_never_served_when_it_is_back(
+    settings: Settings, tmp_path: Path
+) -> None:
+    async with redis_server(tmp_path) as redis:
+        with_redis = settings.model_copy(
+            update={"redis_url": redis.url, "cache_retry_interval": 0.01}
+        )
+        async with Resources(with_redis) as opened:
+            videos = opened.video_cache
+            lookup = await videos.lookup(["v1"])
+            await videos.remember({"v1": ("alice", {"status": "running"})}, lookup)
+            assert (await videos.lookup(["v1"])).hits["v1"][1]["status"] == "running"
+
+            # Redis stops answering just as the video completes, then comes back as it
+            # was (a network cut, not a restart): it still holds "running".
+            await redis.pause()
+            await videos.invalidate("v1")
+            await redis.resume()
+            after = await videos.lookup(["v1"])
+
+    assert "v1" not in after.hits  # read from the database instead

@@ -210,7 +210,7 @@ async def test_a_server_that_keeps_failing_is_worth_another_attempt_later(
         (error(401, "Incorrect API key provided: sk-test"), "refused the API key"),
         (error(404, "Unknown voice: nova"), "does not know the model 'tts-1' or the voice 'nova'"),
         (error(400, "input: too long"), "refused to speak"),
-        (error(429, "You exceeded your current quota"), "rate limit or quota"),
+        (error(429, "You exceeded your current quota"), "quota is used up"),
     ],
 )
 async def test_a_refusal_says_what_happened_and_what_to_do(

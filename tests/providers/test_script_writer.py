@@ -128,7 +128,7 @@ async def test_a_reply_in_a_code_fence_is_understood(writer: ScriptWriter, llm: 
         (error(401, "Incorrect API key provided: sk-test"), "refused the API key"),
         (error(402, "You exceeded your current quota"), "no credit left"),
         (error(404, "The model `tiny-model` does not exist"), "does not know the model"),
-        (error(429, "Rate limit reached", **{"Retry-After": "3600"}), "rate limit or quota"),
+        (error(429, "You exceeded your current quota"), "quota is used up"),
         (error(400, "messages: too long"), "refused the request"),
     ],
 )
@@ -144,11 +144,22 @@ async def test_a_refusal_says_what_happened_and_what_to_do(
     assert expected in message
     provider_said = json.loads(bytes(reply.body))["error"]["message"]
     assert provider_said in message  # the provider's own words
-    assert len(llm.requests) == 1  # none of these is worth a retry
+    # A 429 is retried (the HTTP layer cannot tell a quota from a rate limit); no other.
+    assert len(llm.requests) == (3 if reply.status_code == 429 else 1)
     if reply.status_code == 401:
         assert "AIVIDEO_LLM_API_KEY" in message
     if reply.status_code == 404:
         assert "AIVIDEO_LLM_MODEL" in message
+
+
+async def test_a_rate_limit_that_lasts_is_worth_another_attempt_later(
+    writer: ScriptWriter, llm: FakeLlm
+) -> None:
+    llm.replies = [error(429, "Rate limit reached", **{"Retry-After": "3600"})]
+
+    with pytest.raises(ProviderUnavailable, match="rate limit was reached.*Rate limit reached"):
+        await writer.write("rain", target_seconds=30)
+    assert len(llm.requests) == 1  # an hour's wait is not held inside one attempt
 
 
 async def test_a_503_is_retried(writer: ScriptWriter, llm: FakeLlm) -> None:

@@ -27,6 +27,8 @@ from cashews.backends.interface import Backend
 from cashews.backends.memory import Memory
 from cashews.backends.redis import Redis
 from cashews.exceptions import CacheBackendInteractionError
+from cashews.picklers import PicklerType
+from cashews.serialize import get_serializer
 
 from aivideo.config import Settings
 from aivideo.metrics import CACHE_REQUESTS, timed
@@ -85,15 +87,17 @@ class Cache:
         CACHE_REQUESTS.labels("miss").inc(len(keys) - hits)
         return values
 
-    async def set(self, key: str, value: Any, ttl: float) -> None:
-        await self.set_many({key: value}, ttl)
+    async def set(self, key: str, value: Any, ttl: float) -> bool:
+        return await self.set_many({key: value}, ttl)
 
-    async def set_many(self, values: Mapping[str, Any], ttl: float) -> None:
+    async def set_many(self, values: Mapping[str, Any], ttl: float) -> bool:
+        """Store the values; False when the cache is down (they may not be stored)."""
         encoded = {KEY_PREFIX + key: json.dumps(value).encode() for key, value in values.items()}
         try:
             await self._call("set", self.backend.set_many(encoded, expire=ttl))
         except _Skipped:
-            pass
+            return False
+        return True
 
     async def incr(self, key: str, ttl: float) -> int | None:
         """Add one to a counter (created at 1); None when the cache is down."""
@@ -186,6 +190,8 @@ def make_cache(settings: Settings) -> Cache:
             health_check_interval=0,
             client_name=None,
             driver_info=None,  # skips CLIENT SETINFO, which stats files on the loop
+            # Values are JSON we encode ourselves: never unpickle what Redis holds.
+            serializer=get_serializer(pickle_type=PicklerType.NULL),
         )
         kind = "redis"
     else:

@@ -1,17 +1,20 @@
 """Read-through cache of videos as the API shows them (``GET /v1/videos/{id}``, batch-get).
 
 A poll must never see a video go back (``completed`` then ``running``), so
-entries are versioned instead of merely deleted. Each video has a generation
-counter; every change to the video, once committed, increments it
-(:meth:`VideoStatusCache.invalidate`). A reader notes the generation
-*before* it reads the database and stores what it read under that
-generation; an entry is served only while its generation is the current one.
-A reader that raced a change stored its stale row under the old generation,
-which nobody is served again: one ``MGET`` reads an entry and its counter.
+entries are versioned instead of merely deleted. Each video has a generation:
+a token that every change to the video, once committed, replaces with a new
+one that was never used before (:meth:`VideoStatusCache.invalidate`). A
+reader notes the generation *before* it reads the database and stores what it
+read under that generation; an entry is served only while its generation is
+the current one. A reader that raced a change stored its stale row under the
+old generation, which is never current again: one ``MGET`` reads an entry and
+its generation. (Unique tokens, not a counter: a counter that expired or was
+evicted would count again through numbers old entries still carry.)
 
 When an invalidation cannot reach the cache (down, too slow), the video is
-remembered and the cache is not used for it until the invalidation is
-delivered, so a cache that comes back cannot serve what it missed.
+remembered and delivered again with the next invalidation or lookup; until
+then this process does not use the cache for it. Another process may serve
+its older entry until the entry's TTL ends (``AIVIDEO_CACHE_VIDEO_TTL``).
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from aivideo.cache.store import Cache
+from aivideo.ids import new_id
 
 logger = logging.getLogger(__name__)
 
-GENERATION_TTL = 86400.0  # outlives every entry, so a forgotten counter never revives one
+GENERATION_TTL = 86400.0  # outlives every entry
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,7 @@ class Lookup:
     """What the cache had: owner and public fields of hits; the generation of misses."""
 
     hits: dict[str, tuple[str, dict[str, Any]]]
-    misses: dict[str, int]  # video id -> generation seen before the database read
+    misses: dict[str, str | None]  # video id -> generation seen before the database read
 
 
 class VideoStatusCache:
@@ -50,10 +54,11 @@ class VideoStatusCache:
         await self._deliver_invalidations()
         keys = [key for video_id in ids for key in (_generation(video_id), _entry(video_id))]
         values = await self.cache.get_many(keys)
-        hits, misses = {}, {}
+        hits: dict[str, tuple[str, dict[str, Any]]] = {}
+        misses: dict[str, str | None] = {}
         for index, video_id in enumerate(ids):
             generation, entry = values[2 * index], values[2 * index + 1]
-            current = generation if isinstance(generation, int) else 0
+            current = generation if isinstance(generation, str) else None
             if video_id in self._undelivered:
                 continue  # the cache may hold what it missed: straight to the database
             if isinstance(entry, dict) and entry.get("generation") == current:
@@ -78,18 +83,19 @@ class VideoStatusCache:
 
     async def invalidate(self, *video_ids: str) -> None:
         """The videos changed (committed): cached copies must not be served any more."""
-        for video_id in video_ids:
-            if await self.cache.incr(_generation(video_id), GENERATION_TTL) is None:
-                self._undelivered.add(video_id)
+        if not self.enabled:
+            return
+        self._undelivered.update(video_ids)
+        await self._deliver_invalidations()
 
     async def _deliver_invalidations(self) -> None:
-        if not self._undelivered or not self.cache.is_up:
-            return
-        for video_id in list(self._undelivered):
-            if await self.cache.incr(_generation(video_id), GENERATION_TTL) is None:
-                return
-            self._undelivered.discard(video_id)
-        logger.info("the cache is back: its copies of videos changed meanwhile are discarded")
+        """New generations for every changed video, in one round trip."""
+        if not self._undelivered:
+            return  # (a cache that is down fails fast: see Cache)
+        pending = list(self._undelivered)
+        fresh = {_generation(video_id): new_id() for video_id in pending}
+        if await self.cache.set_many(fresh, GENERATION_TTL):
+            self._undelivered.difference_update(pending)
 
 
 def _generation(video_id: str) -> str:

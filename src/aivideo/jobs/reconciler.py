@@ -63,10 +63,10 @@ class Reconciler:
                 taken_back.append((video_id, status))
                 RETRIES.labels("lease_expired").inc()
             await session.commit()
+            await self.resources.video_cache.invalidate(*(video_id for video_id, _ in taken_back))
             undelivered = await claims.undelivered(
                 session, settings.dispatch_grace, settings.redispatch_after, BATCH
             )
-        await self.resources.video_cache.invalidate(*(video_id for video_id, _ in taken_back))
         for video_id, status in taken_back:
             logger.warning("video %s: its worker stopped answering; %s", video_id, status)
             await self.live.publish(video_id, {"type": "status", "status": status})

@@ -54,7 +54,8 @@ def plan_visuals(
 ) -> VisualPlan:
     """``scene_media``: per scene, the picture or clip it shows; None: a generated background."""
     wide, tall = _even(frame.width * PAN_MARGIN), _even(frame.height * PAN_MARGIN)
-    seed = sum(map(ord, spec.text[:200]))  # the same text always gets the same colours
+    # The same text (or prompt) always gets the same colours.
+    seed = sum(map(ord, (spec.text or spec.prompt or "")[:200]))
     shots, jobs = [], []
     for index, (duration, item) in enumerate(zip(durations, scene_media, strict=True)):
         name = f"shot-{index}.jpg"

@@ -21,6 +21,7 @@ import httpx
 import stamina
 
 from aivideo.config import Settings
+from aivideo.logs import mask_secrets
 from aivideo.metrics import RETRIES
 from aivideo.providers.errors import ProviderUnavailable
 
@@ -88,6 +89,9 @@ class ProviderHttp:
         self.headers = dict(headers or {})
         self.policy = policy or RetryPolicy()
         self._slots = asyncio.Semaphore(concurrency)
+        # A provider may think longer than the client's read timeout before its first
+        # byte (an LLM writing a long script): each try's own bound is the limit.
+        self._timeout = httpx.Timeout(self.policy.attempt_timeout, connect=client.timeout.connect)
 
     def _should_retry(self, error: Exception) -> bool | float:
         """stamina's backoff hook: retry or not, or how long to wait (``Retry-After``)."""
@@ -152,7 +156,9 @@ class ProviderHttp:
         async with (
             self._slots,
             asyncio.timeout(self.policy.attempt_timeout),
-            self.client.stream(method, url, headers=headers, **kwargs) as streamed,
+            self.client.stream(
+                method, url, headers=headers, timeout=self._timeout, **kwargs
+            ) as streamed,
         ):
             body = await _read_at_most(streamed, max_bytes)
         # The body is already decoded: the copy must not claim an encoding.
@@ -195,12 +201,16 @@ def _describe(error: BaseException) -> str:
 
 
 def provider_message(response: httpx.Response) -> str:
-    """The provider's own explanation from an error reply, short enough for a sentence."""
+    """The provider's own explanation from an error reply, short enough for a sentence.
+
+    It ends up in the video's error, which its owner reads: anything that looks
+    like a key is masked (providers echo part of a refused key).
+    """
     try:
         body = response.json()
     except ValueError:
-        return response.text.strip()[:300]
+        return mask_secrets(response.text.strip()[:300])
     error = body.get("error", body) if isinstance(body, dict) else body
     if isinstance(error, dict):
         error = error.get("message") or error.get("detail") or error
-    return str(error).strip()[:300]
+    return mask_secrets(str(error).strip()[:300])

@@ -55,6 +55,8 @@ _UNLABELLED = frozenset({"", "application/octet-stream"})
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
+DNS_TIMEOUT = 5.0  # seconds to resolve a media URL's host
+
 
 @dataclass(frozen=True)
 class _Source:
@@ -221,7 +223,16 @@ async def _checked_address(url: httpx.URL, source: _Source, *, allow_private: bo
     host = url.raw_host.decode("ascii")
     port = url.port or (443 if url.scheme == "https" else 80)
     try:
-        found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        # A name server that never answers must not hold an executor thread's caller for
+        # the resolver's own (long) timeout.
+        async with asyncio.timeout(DNS_TIMEOUT):
+            found = await asyncio.get_running_loop().getaddrinfo(
+                host, port, type=socket.SOCK_STREAM
+            )
+    except TimeoutError as exc:
+        raise ProviderUnavailable(
+            f"{source}: the name server did not answer for {url.host}; try again later"
+        ) from exc
     except socket.gaierror as exc:
         if exc.errno == socket.EAI_AGAIN:
             raise ProviderUnavailable(

@@ -98,10 +98,15 @@ class RemoteVoice:
                 f"or the URL is wrong ({said}); check AIVIDEO_SPEECH_MODEL, the video's voice, "
                 "and that AIVIDEO_SPEECH_BASE_URL points at the API's /v1 root"
             )
-        if status == 429:
+        if status == 429 and "quota" in said.lower():
             return ProviderFailed(
-                f"{name}'s rate limit or quota was reached ({said}); retry the video later, "
-                "or raise the account's limits"
+                f"{name}'s quota is used up ({said}); raise the account's limits, then retry "
+                "the video"
+            )
+        if status == 429:  # a rate limit passes: worth another attempt later (sentences
+            # already spoken are in the speech cache, so it costs little)
+            return ProviderUnavailable(
+                f"{name}'s rate limit was reached ({said}); the video is tried again later"
             )
         if status >= 500:
             return ProviderUnavailable(

@@ -118,10 +118,14 @@ def _refusal(response: httpx.Response, model: str) -> ProviderFailed:
             f"the script writer's account has no credit left ({said}); add credit, or use "
             "another key"
         )
-    if status == 429:
+    if status == 429 and "quota" in said.lower():
         return ProviderFailed(
-            f"the script writer's rate limit or quota was reached ({said}); retry the video "
-            "later, or raise the account's limits"
+            f"the script writer's quota is used up ({said}); raise the account's limits, "
+            "then retry the video"
+        )
+    if status == 429:  # a rate limit passes: worth another attempt later
+        return ProviderUnavailable(
+            f"the script writer's rate limit was reached ({said}); the video is tried again later"
         )
     if status == 404:
         return ProviderFailed(

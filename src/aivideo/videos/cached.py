@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aivideo.cache.video_status import VideoStatusCache
@@ -16,12 +17,16 @@ async def cached_videos(
 ) -> dict[str, VideoPublic]:
     """The owner's videos among ``video_ids``; others' and missing ones are left out."""
     lookup = await cache.lookup(video_ids)
-    found = {
-        video_id: VideoPublic.model_validate(video)
-        for video_id, (owner, video) in lookup.hits.items()
-        if owner == owner_id
-    }
-    missed = [video_id for video_id in dict.fromkeys(video_ids) if video_id not in lookup.hits]
+    found = {}
+    for video_id, (owner, video) in lookup.hits.items():
+        if owner != owner_id:
+            continue  # someone else's: "not found", exactly as the database would say
+        try:
+            found[video_id] = VideoPublic.model_validate(video)
+        except ValidationError:
+            # Written by another version of aivideo (a rolling upgrade): read it afresh.
+            lookup.misses[video_id] = None
+    missed = [video_id for video_id in dict.fromkeys(video_ids) if video_id not in found]
     if missed:
         read = [video_public(v) for v in await repository.get_videos(session, owner_id, missed)]
         await cache.remember(
