@@ -199,6 +199,11 @@ class Client:
     async def post(self, path: str, text: str) -> int:
         return (await self.post_json(path, text))[0]
 
+    async def cancel(self, video_id: str) -> int:
+        async with self.session.post(f"/v1/videos/{video_id}/cancel") as response:
+            await response.read()
+            return response.status
+
     async def get(self, path: str) -> int:
         async with self.session.get(path) as response:
             await response.read()

@@ -5,9 +5,11 @@ Usage (from the repository root, services up: `bash .ci/services`):
     .venv/bin/python -m bench.cache_bench [--requests 5000] [--concurrency 32] [--videos 200]
 
 For each variant it starts a real `aivideo serve` on PostgreSQL (a fresh
-database, no render slots: the API alone), creates `--videos` videos, then
-sends `--requests` gets of random ones among them from `--concurrency`
-keep-alive connections (aiohttp), after a warm-up that fills the cache. The
+database), creates `--videos` videos and cancels them (so nothing renders
+during the run), then sends `--requests` gets of random ones among them from
+`--concurrency` keep-alive connections (aiohttp), after a warm-up that fills
+the cache. The server has one render slot: without Redis, only a `serve` that
+makes its own videos caches them in memory. The
 variants differ only in their settings: `AIVIDEO_CACHE_VIDEOS=false` (every get
 reads the database), the in-process memory cache, and Redis
 (`AIVIDEO_REDIS_URL`, the machine's Redis, database 15, flushed first).
@@ -49,7 +51,7 @@ async def bench_variant(label: str, extra_env: dict[str, str], args: argparse.Na
             "AIVIDEO_DATA_DIR": data_dir,
             "AIVIDEO_DATABASE_URL": POSTGRES_URL,
             "AIVIDEO_REQUIRE_API_KEY": "true",
-            "AIVIDEO_RENDER_SLOTS": "0",
+            "AIVIDEO_RENDER_SLOTS": "1",
             "AIVIDEO_MAX_QUEUED_PER_USER": "1000000",
             **extra_env,
         }
@@ -66,6 +68,7 @@ async def bench_variant(label: str, extra_env: dict[str, str], args: argparse.Na
                 return status
 
             await drive("create", args.videos, args.concurrency, create)
+            await drive("cancel", len(ids), args.concurrency, lambda i: http.cancel(ids[i]))
 
             async def get(i: int) -> int:
                 return await http.get(f"/v1/videos/{random.choice(ids)}")
