@@ -17,14 +17,16 @@ from typing import Any
 import structlog
 from structlog.typing import EventDict, WrappedLogger
 
+_QUERY_SECRET = re.compile(
+    r"([?&](?:key|api_key|apikey|token|access_token|sig|signature|X-Amz-[A-Za-z-]+)=)[^&\s\"']+",
+    re.I,
+)
 _SECRETS = [
     (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]+:)[^@\s]+@", re.I), r"\1***@"),  # URL password
     (re.compile(r"\bav_[A-Za-z0-9_-]{8,}"), "av_***"),  # aivideo API keys
     (re.compile(r"(\bBearer\s+)\S+", re.I), r"\1***"),
     (re.compile(r"\b[0-9a-f]{64}\b"), "***"),  # webhook secrets, key digests
-    # Keys and signatures in query strings (Pixabay's key, signed storage URLs).
-    (re.compile(r"([?&](?:key|api_key|apikey|token|access_token|sig|signature|X-Amz-[A-Za-z-]+)=)"
-                r"[^&\s\"']+", re.I), r"\1***"),  # fmt: skip
+    (_QUERY_SECRET, r"\1***"),  # keys in query strings (Pixabay's, signed storage URLs)
     (re.compile(r"\bsk-[A-Za-z0-9_-]{8,}"), "sk-***"),  # OpenAI-style keys in provider replies
 ]
 

@@ -12,6 +12,7 @@ from functools import cached_property
 from urllib.parse import urlsplit
 
 import httpx
+from pydantic import SecretStr
 
 from aivideo.cache.store import Cache
 from aivideo.config import Settings
@@ -47,10 +48,8 @@ class Providers:
         settings = self.settings
         if not settings.llm_base_url:
             return None
-        key = settings.llm_api_key
-        headers = {"Authorization": f"Bearer {key.get_secret_value()}"} if key else {}
         http = self.connect(f"the script writer at {_host(settings.llm_base_url)}",
-                            settings.llm_base_url, **headers)  # fmt: skip
+                            settings.llm_base_url, **_bearer(settings.llm_api_key))  # fmt: skip
         return ScriptWriter(http, settings.llm_model, self.cache, settings.cache_provider_ttl)
 
     @cached_property
@@ -82,10 +81,13 @@ class Providers:
         if not settings.speech_base_url:
             return None
         key = settings.speech_api_key
-        headers = {"Authorization": f"Bearer {key.get_secret_value()}"} if key else {}
         http = self.connect(f"the speech service at {_host(settings.speech_base_url)}",
-                            settings.speech_base_url, **headers)  # fmt: skip
+                            settings.speech_base_url, **_bearer(key))  # fmt: skip
         return RemoteVoice(http, settings.speech_model, has_key=key is not None)
+
+
+def _bearer(key: SecretStr | None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key.get_secret_value()}"} if key else {}
 
 
 def _host(url: str) -> str:

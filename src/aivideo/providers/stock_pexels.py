@@ -7,10 +7,8 @@ no key and so never see it.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel
 
-from aivideo.cache.store import Cache
-from aivideo.providers.http_calls import ProviderHttp
 from aivideo.providers.stock_search import RESULTS_PER_SEARCH, Candidate, StockFile, StockSearch
 from aivideo.videos.options import Aspect
 
@@ -54,19 +52,11 @@ class _Photos(BaseModel):
 class PexelsSearch(StockSearch):
     name = _NAME
     key_setting = "AIVIDEO_PEXELS_API_KEY"
-
-    def __init__(
-        self, http: ProviderHttp, api_key: SecretStr, cache: Cache, cache_ttl: float
-    ) -> None:
-        super().__init__(http, cache, cache_ttl)
-        self._api_key = api_key
-
-    def orientation(self, aspect: Aspect) -> str:
-        return _ORIENTATIONS[aspect]
+    orientations = _ORIENTATIONS
 
     async def find(self, query: str, orientation: str) -> list[Candidate]:
         params = {"query": query, "orientation": orientation, "per_page": RESULTS_PER_SEARCH}
-        headers = {"Authorization": self._api_key.get_secret_value()}
+        headers = {"Authorization": self.api_key.get_secret_value()}
         videos = await self.get("/videos/search", _Videos, params=params, headers=headers)
         clips = [clip for video in videos.videos if (clip := _clip(video))]
         if clips:

@@ -8,10 +8,8 @@ clips of the frame's shape are put first instead.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field
 
-from aivideo.cache.store import Cache
-from aivideo.providers.http_calls import ProviderHttp
 from aivideo.providers.stock_search import RESULTS_PER_SEARCH, Candidate, StockFile, StockSearch
 from aivideo.videos.options import Aspect
 
@@ -50,19 +48,11 @@ class _PhotoHits(BaseModel):
 class PixabaySearch(StockSearch):
     name = _NAME
     key_setting = "AIVIDEO_PIXABAY_API_KEY"
-
-    def __init__(
-        self, http: ProviderHttp, api_key: SecretStr, cache: Cache, cache_ttl: float
-    ) -> None:
-        super().__init__(http, cache, cache_ttl)
-        self._api_key = api_key
-
-    def orientation(self, aspect: Aspect) -> str:
-        return _ORIENTATIONS[aspect]
+    orientations = _ORIENTATIONS
 
     async def find(self, query: str, orientation: str) -> list[Candidate]:
         params = {
-            "key": self._api_key.get_secret_value(),
+            "key": self.api_key.get_secret_value(),
             "q": query[:_MAX_QUERY_LENGTH],
             "per_page": RESULTS_PER_SEARCH,
             "safesearch": "true",

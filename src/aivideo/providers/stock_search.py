@@ -12,7 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter, ValidationError
 
 from aivideo.cache.store import Cache
 from aivideo.providers.errors import ProviderFailed, ProviderUnavailable
@@ -84,9 +84,13 @@ class StockSearch(ABC):
 
     name: str  # the library's name, as a person knows it: "Pexels"
     key_setting: str  # the environment variable that holds its key
+    orientations: dict[Aspect, str]  # the library's word for each shape of frame
 
-    def __init__(self, http: ProviderHttp, cache: Cache, cache_ttl: float) -> None:
+    def __init__(
+        self, http: ProviderHttp, api_key: SecretStr, cache: Cache, cache_ttl: float
+    ) -> None:
         self.http = http
+        self.api_key = api_key
         self.cache = cache
         self.cache_ttl = cache_ttl
 
@@ -110,9 +114,8 @@ class StockSearch(ABC):
         await self.cache.set(key, _CANDIDATES.dump_python(found), self.cache_ttl)
         return found
 
-    @abstractmethod
     def orientation(self, aspect: Aspect) -> str:
-        """The library's word for the shape of the frame."""
+        return self.orientations[aspect]
 
     @abstractmethod
     async def find(self, query: str, orientation: str) -> list[Candidate]:
