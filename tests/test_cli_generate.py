@@ -61,6 +61,8 @@ async def test_generate_reads_text_from_a_file(tmp_path: Path) -> None:
         (["Hi.", "--music", "/etc/hostname"], "not an audio file"),
         (["Hi.", "--media", "/etc/hostname"], "not a folder"),
         (["Hi.", "--rate", "9"], "Invalid value for '--rate'"),
+        (["--prompt", "rain"], "--prompt needs a script writer: set AIVIDEO_LLM_BASE_URL"),
+        (["Rain.", "--prompt", "rain"], "give a narration or --prompt, not both"),
     ],
 )
 async def test_bad_input_is_refused_before_any_work(

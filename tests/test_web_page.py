@@ -13,6 +13,7 @@ from aivideo.api.app import create_app
 from aivideo.config import Settings
 from aivideo.resources import Resources
 from tests.conftest import IN_CI
+from tests.providers.test_script_writer import FakeLlm, ok
 from tests.server import serve_on_loopback
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -94,3 +95,37 @@ async def test_an_api_error_is_shown_next_to_its_field(browser: Browser, page_ur
     await expect(error).to_contain_text("text")
     await expect(page.get_by_label("Text to narrate")).to_have_attribute("aria-invalid", "true")
     await expect(page.locator("#current")).to_be_hidden()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_video_is_written_from_a_prompt_on_the_page(
+    browser: Browser, settings: Settings, resources: Resources
+) -> None:
+    llm = FakeLlm([ok()])
+    async with serve_on_loopback(llm.app()) as llm_url:
+        with_writer = settings.model_copy(update={"llm_base_url": f"{llm_url}/v1"})
+        app = create_app(with_writer, allow_local_user=True)
+        async with serve_on_loopback(app) as base_url:
+            page = await _open(browser, base_url, outside := [])
+            await page.get_by_label("Written from a prompt").check()
+            await expect(page.get_by_label("Text to narrate")).to_be_hidden()
+            await page.get_by_label("What the video is about").fill("the water cycle")
+            await page.get_by_label("About how long (seconds)").fill("20")
+            await page.get_by_label("Quality").select_option("low")
+            await page.get_by_role("button", name="Make the video").click()
+
+            await expect(page.locator("#current-status")).to_have_text("completed", timeout=90_000)
+            await expect(page.locator("#videos li")).to_contain_text("Where rain comes from")
+
+    assert llm.requests[0]["messages"][-1]["content"] == "the water cycle"
+    assert outside == []  # the server talks to the script writer, never the page
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_without_a_script_writer_the_page_offers_only_text(
+    browser: Browser, page_url: str
+) -> None:
+    page = await _open(browser, page_url, [])
+
+    await expect(page.get_by_label("Text to narrate")).to_be_visible()
+    await expect(page.get_by_label("Written from a prompt")).to_be_hidden()

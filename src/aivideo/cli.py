@@ -15,7 +15,7 @@ import uvicorn
 from rich.console import Console
 
 from aivideo.config import ConfigurationError, Settings, load_settings
-from aivideo.errors import InvalidInput, RenderFailed
+from aivideo.errors import AivideoError, InvalidInput
 from aivideo.logs import configure_logging
 from aivideo.videos.options import Aspect, OutputFormat, Quality, SubtitleMode
 
@@ -121,6 +121,29 @@ def _read_text(text: str | None, file: Path | None) -> str:
     raise InvalidInput("give the text as an argument, with --file, or on standard input")
 
 
+def _narration(
+    text: str | None, file: Path | None, prompt: str | None, settings: Settings, remote: bool
+) -> str:
+    """The narration to say, or "" when the script writer writes it from ``prompt``."""
+    from aivideo.videos.schemas import MAX_TEXT_CHARS
+
+    if prompt is not None:
+        if text is not None or file is not None:
+            raise InvalidInput("give a narration or --prompt, not both")
+        if not remote and settings.llm_base_url is None:
+            raise InvalidInput(
+                "--prompt needs a script writer: set AIVIDEO_LLM_BASE_URL (an OpenAI-compatible "
+                "API) and AIVIDEO_LLM_API_KEY"
+            )
+        return ""
+    narration = _read_text(text, file)
+    if not narration.strip():
+        raise InvalidInput("the text is empty: give something to narrate")
+    if len(narration) > MAX_TEXT_CHARS:
+        raise InvalidInput(f"the text has {len(narration)} characters; at most {MAX_TEXT_CHARS}")
+    return narration
+
+
 @app.command()
 def generate(
     text: Annotated[
@@ -130,6 +153,16 @@ def generate(
         Path | None, typer.Option("--output", "-o", help="Where to write the video.")
     ] = None,
     file: Annotated[Path | None, typer.Option(help="Read the narration from this file.")] = None,
+    prompt: Annotated[
+        str | None,
+        typer.Option(
+            help="What the video is about, instead of a narration: the script writer "
+            "(AIVIDEO_LLM_BASE_URL) writes it."
+        ),
+    ] = None,
+    seconds: Annotated[
+        int, typer.Option(min=10, max=600, help="With --prompt: about how long to talk.")
+    ] = 60,
     title: Annotated[str | None, typer.Option(help="A title card at the start.")] = None,
     quality: Annotated[
         Quality, typer.Option(help="low 480p, medium 720p, high 1080p.")
@@ -167,18 +200,12 @@ def generate(
     from aivideo.generate_command import Stopped, check_output_path, run_generate, scan_media
     from aivideo.pipeline.media import check_audio
     from aivideo.pipeline.spec import VideoSpec
-    from aivideo.pipeline.voices import find_voice
-    from aivideo.videos.schemas import MAX_TEXT_CHARS
+    from aivideo.pipeline.voices import find_voice, offer_voices
 
     settings = _settings()
+    offer_voices(settings)  # a remote speech service's voices too
     try:
-        narration = _read_text(text, file)
-        if not narration.strip():
-            raise InvalidInput("the text is empty: give something to narrate")
-        if len(narration) > MAX_TEXT_CHARS:
-            raise InvalidInput(
-                f"the text has {len(narration)} characters; at most {MAX_TEXT_CHARS}"
-            )
+        narration = _narration(text, file, prompt, settings, remote=server is not None)
         if server is None:
             find_voice(voice)  # a server checks its own voices
         elif media is not None or music is not None:
@@ -199,16 +226,17 @@ def generate(
         console.print(f"[yellow]warning: {warning}[/yellow]", highlight=False)
 
     if server is not None:
+        what = {"prompt": prompt, "target_seconds": seconds} if prompt else {"text": narration}
         _generate_on_server(server, api_key, output, {
-            "text": narration, "title": title, "voice": voice, "rate": rate,
+            **what, "title": title, "voice": voice, "rate": rate,
             "quality": quality.value, "format": format.value, "aspect": aspect.value,
             "subtitles": subtitles.value,
         })  # fmt: skip
         return
     spec = VideoSpec(
-        text=narration, title=title, voice=voice, rate=rate, quality=quality, format=format,
-        aspect=aspect, subtitles=subtitles, media=media_files, music=music,
-        music_volume=music_volume,
+        text=narration, prompt=prompt, target_seconds=seconds, title=title, voice=voice,
+        rate=rate, quality=quality, format=format, aspect=aspect, subtitles=subtitles,
+        media=media_files, music=music, music_volume=music_volume,
     )  # fmt: skip
     try:
         outputs = asyncio.run(run_generate(settings, spec, output, console))
@@ -218,7 +246,7 @@ def generate(
     except Stopped:
         console.print("stopped: no output was written, and ffmpeg was stopped")
         raise typer.Exit(143) from None
-    except (InvalidInput, RenderFailed) as exc:
+    except AivideoError as exc:  # bad input, a provider's refusal, an encoder failure
         console.print(f"[red]aivideo: {exc.message}[/red]", highlight=False)
         raise typer.Exit(1) from exc
     for kind, path in outputs.items():
@@ -238,7 +266,7 @@ def _generate_on_server(
     except KeyboardInterrupt:
         console.print("stopped: the video was cancelled on the server")
         raise typer.Exit(130) from None
-    except (InvalidInput, RenderFailed, ServerUnreachable) as exc:
+    except (AivideoError, ServerUnreachable) as exc:
         console.print(f"[red]aivideo: {exc.message}[/red]", highlight=False)
         raise typer.Exit(1) from exc
     for kind, path in outputs.items():

@@ -40,10 +40,17 @@ async def _request_started(request: httpx.Request) -> None:
     request.extensions[_STARTED] = time.perf_counter()
 
 
+# Set by a caller that knows better than the host, which for user-given URLs
+# (media_urls) would make one metric series per address anyone ever sent.
+PROVIDER = "aivideo_provider"
+
+
 async def _response_received(response: httpx.Response) -> None:
-    started = response.request.extensions.get(_STARTED)
+    request = response.request
+    started = request.extensions.get(_STARTED)
     if started is not None:
-        observe("http", response.request.url.host, time.perf_counter() - started)
+        name = request.extensions.get(PROVIDER) or request.url.host
+        observe("http", name, time.perf_counter() - started)
 
 
 HTTP_EVENT_HOOKS: dict[str, list[Callable[..., Any]]] = {

@@ -20,6 +20,7 @@ from aivideo.providers.errors import ProviderFailed, ProviderUnavailable
 from aivideo.providers.script_writer import ScriptWriter
 from aivideo.resources import Resources
 from tests.server import running_api, serve_on_loopback
+from tests.test_cli import _env, _run
 from tests.video_state import event_kinds, wait_for_status
 
 SCRIPT = {
@@ -234,6 +235,8 @@ async def test_a_video_from_a_prompt_through_the_api(
 
     assert video.status == "completed", video.error_message
     assert shown["prompt"] == "the water cycle"
+    assert shown["text"].startswith("The sun warms the sea.")  # what was written, shown
+    assert shown["title"] == "Where rain comes from"
     assert "The sun warms the sea." in subtitles.text
     assert "script_written" in await event_kinds(resources, video_id)
 
@@ -251,3 +254,23 @@ async def test_a_prompt_without_a_script_writer_is_refused_at_once(
     assert "no script writer" in prompt_only.json()["error"]["message"]
     assert both.status_code == 422 and neither.status_code == 422
     assert "either `text`" in both.text and "either `text`" in neither.text
+
+
+async def test_the_command_line_makes_a_video_from_a_prompt(llm: FakeLlm, tmp_path: Path) -> None:
+    output = tmp_path / "rain.mp4"
+    async with serve_on_loopback(llm.app()) as llm_url:
+        env = _env(tmp_path / "data", AIVIDEO_LLM_BASE_URL=f"{llm_url}/v1")
+        code, _, err = await _run(
+            env, "generate", "--prompt", "the water cycle", "--seconds", "20",
+            "--quality", "low", "-o", str(output),
+        )  # fmt: skip
+        llm.replies = [error(401, "Incorrect API key provided")]
+        refused_code, _, refused = await _run(
+            env, "generate", "--prompt", "another subject", "-o", str(tmp_path / "no.mp4")
+        )
+
+    assert code == 0, err
+    srt = await asyncio.to_thread(output.with_suffix(".srt").read_text)
+    assert "The sun warms the sea." in srt
+    assert refused_code == 1
+    assert "refused the API key" in refused and "Traceback" not in refused

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from aivideo import __version__
-from aivideo.api import health, metrics_route, voices
+from aivideo.api import features, health, metrics_route, voices
 from aivideo.api.body_limits import BodyLimitMiddleware
 from aivideo.api.errors import install_error_handlers
 from aivideo.api.request_ids import RequestIdMiddleware
@@ -79,6 +79,7 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
     app.include_router(videos.router)
     app.include_router(webhooks.router)
     app.include_router(voices.router)
+    app.include_router(features.router)
     app.include_router(web.router)
     app.mount("/static", web.static_files, name="static")
     return app

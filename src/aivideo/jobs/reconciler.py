@@ -5,15 +5,18 @@ leases of workers of this host whose process is gone, (2) takes back running
 videos whose worker stopped renewing its lease, queueing them again (or
 failing them after too many attempts), and (3) hands to the broker queued
 videos that were never delivered: the API died between commit and publish, a
-retry came due, or a worker gave one back.
+retry came due, or a worker gave one back. Once an hour it also deletes what
+the disk caches no longer serve.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 
+from aivideo.cache.disk_sweep import disk_cache_folder, sweep_disk_cache
 from aivideo.db.availability import is_database_unavailable
 from aivideo.jobs import claims
 from aivideo.jobs.live import LiveEvents
@@ -25,6 +28,7 @@ from aivideo.videos.repository import append_event
 logger = logging.getLogger(__name__)
 
 BATCH = 500
+SWEEP_INTERVAL = 3600.0  # seconds between two clean-ups of the disk cache
 
 Publish = Callable[[Sequence[str]], Awaitable[None]]
 
@@ -37,6 +41,7 @@ class Reconciler:
         self.publish = publish
 
     async def run_forever(self) -> None:
+        swept_at = 0.0
         while True:
             try:
                 await self.reconcile()
@@ -44,7 +49,17 @@ class Reconciler:
                 # An outage is expected now and then: one line; anything else: the traceback.
                 expected = is_database_unavailable(exc)
                 logger.warning("reconciler: %s", exc, exc_info=not expected)
+            if time.monotonic() - swept_at > SWEEP_INTERVAL:
+                swept_at = time.monotonic()
+                await self._sweep_disk_cache()
             await asyncio.sleep(self.settings.reconcile_interval)
+
+    async def _sweep_disk_cache(self) -> None:
+        folder = disk_cache_folder(self.settings.data_dir)
+        try:
+            await asyncio.to_thread(sweep_disk_cache, folder, self.settings.cache_provider_ttl)
+        except OSError as exc:
+            logger.warning("reconciler: could not sweep the disk cache %s: %s", folder, exc)
 
     async def reconcile(self) -> None:
         settings = self.settings

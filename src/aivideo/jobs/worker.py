@@ -20,6 +20,7 @@ from datetime import timedelta
 import httpx
 import stamina
 import structlog
+from sqlalchemy import func
 
 from aivideo.backoff import backoff_delay
 from aivideo.config import Settings
@@ -246,7 +247,7 @@ class VideoWorker:
         except Exception as exc:
             await self._after_failure(video_id, video.attempts, exc)  # counted by the claim
         else:
-            await self._complete(video_id, result)
+            await self._complete(video_id, result, wrote_script=spec.prompt is not None)
         finally:
             WORKER_SLOTS_BUSY.dec()
             await progress.flush()
@@ -292,12 +293,18 @@ class VideoWorker:
             error_message=f"attempt {attempt} failed: {reason}",
         )
 
-    async def _complete(self, video_id: str, result: GeneratedVideo) -> None:
+    async def _complete(self, video_id: str, result: GeneratedVideo, wrote_script: bool) -> None:
+        # A video made from a prompt shows the narration (and title) that was written.
+        written = (
+            {"text": result.narration, "title": func.coalesce(Video.title, result.title)}
+            if wrote_script
+            else {}
+        )
         await self._finish(
             video_id, VideoStatus.COMPLETED, "the video is ready",
             progress=100, stage=None, duration_seconds=round(result.duration, 3),
             size_bytes=result.size_bytes, width=result.width, height=result.height,
-            output_format=result.format,
+            output_format=result.format, **written,
         )  # fmt: skip
 
     @_database_retry

@@ -85,6 +85,7 @@ async def _run_stages(ctx: Context, report: ProgressReport) -> None:
 def _result(ctx: Context, spec: VideoSpec) -> GeneratedVideo:
     workspace = ctx.workspace
     render = ctx.record["render"]
+    assert ctx.script is not None
     return GeneratedVideo(
         video=workspace.path(render["file"]),
         thumbnail=workspace.path(ctx.record["thumbnail"]["file"]),
@@ -95,4 +96,6 @@ def _result(ctx: Context, spec: VideoSpec) -> GeneratedVideo:
         width=render["width"],
         height=render["height"],
         format=spec.format.value,
+        narration="\n\n".join(" ".join(scene.sentences) for scene in ctx.script.scenes),
+        title=ctx.script.title,
     )

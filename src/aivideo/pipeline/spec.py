@@ -38,3 +38,5 @@ class GeneratedVideo:
     width: int
     height: int
     format: str
+    narration: str  # what was said, scene by scene (a written script's, for a prompt)
+    title: str | None

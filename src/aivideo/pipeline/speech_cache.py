@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from aivideo.cache.disk_sweep import disk_cache_folder
 from aivideo.config import Settings
 from aivideo.errors import InvalidInput
 from aivideo.metrics import CACHE_REQUESTS
@@ -91,7 +92,7 @@ class SpeechCache:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SpeechCache:
-        return cls(settings.data_dir / "cache" / "speech", settings.cache_provider_ttl)
+        return cls(disk_cache_folder(settings.data_dir) / "speech", settings.cache_provider_ttl)
 
     async def speak(self, speaker: Speaker, sentence: str, rate: float) -> tuple[bytes, int]:
         """16-bit mono samples of ``sentence`` and their sample rate: kept, or made and kept."""

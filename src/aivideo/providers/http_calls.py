@@ -15,14 +15,17 @@ import email.utils
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import stamina
 
 from aivideo.config import Settings
 from aivideo.logs import mask_secrets
 from aivideo.metrics import RETRIES
+from aivideo.operation_timing import PROVIDER
 from aivideo.providers.errors import ProviderUnavailable
 
 RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -111,9 +114,19 @@ class ProviderHttp:
         return False
 
     async def request(
-        self, method: str, path_or_url: str, *, max_bytes: int = 20_000_000, **kwargs: Any
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        max_bytes: int = 20_000_000,
+        into: Path | None = None,
+        **kwargs: Any,
     ) -> httpx.Response:
         """The provider's reply, after retries, its body read (at most ``max_bytes``).
+
+        With ``into``, a successful (2xx) reply's body is written to that file
+        as it arrives instead of being kept in memory (large downloads); the
+        caller removes the file if it does not keep it.
 
         Returns every reply that is not retried (2xx, 3xx, other 4xx) and the
         last 429/5xx when the retries ran out: the caller turns a status into
@@ -125,6 +138,8 @@ class ProviderHttp:
         """
         url = path_or_url if "://" in path_or_url else f"{self.base_url}{path_or_url}"
         request_headers = {**self.headers, **kwargs.pop("headers", {})}
+        # The metrics label the request by provider (not by host: see operation_timing).
+        kwargs["extensions"] = {PROVIDER: self.name, **kwargs.get("extensions", {})}
         policy = self.policy
         try:
             async for attempt in stamina.retry_context(
@@ -135,7 +150,9 @@ class ProviderHttp:
                 wait_max=policy.wait_max,
             ):
                 with attempt:
-                    return await self._attempt(method, url, request_headers, max_bytes, kwargs)
+                    return await self._attempt(
+                        method, url, request_headers, max_bytes, into, kwargs
+                    )
         except _RetryableReply as reply:
             return reply.response
         except (httpx.TransportError, TimeoutError) as exc:
@@ -151,16 +168,25 @@ class ProviderHttp:
         url: str,
         headers: dict[str, str],
         max_bytes: int,
+        into: Path | None,
         kwargs: dict[str, Any],
     ) -> httpx.Response:
         async with (
             self._slots,
             asyncio.timeout(self.policy.attempt_timeout),
             self.client.stream(
-                method, url, headers=headers, timeout=self._timeout, **kwargs
+                method,
+                url,
+                headers=headers,
+                timeout=self._timeout,
+                **kwargs,
             ) as streamed,
         ):
-            body = await _read_at_most(streamed, max_bytes)
+            if into is not None and streamed.is_success:
+                await _write_at_most(streamed, into, max_bytes)
+                body = b""
+            else:
+                body = await _read_at_most(streamed, max_bytes)
         # The body is already decoded: the copy must not claim an encoding.
         reply_headers = httpx.Headers(streamed.headers)
         for name in _BODY_FRAMING:
@@ -173,10 +199,26 @@ class ProviderHttp:
         return response
 
 
-async def _read_at_most(response: httpx.Response, limit: int) -> bytes:
+def _check_declared_size(response: httpx.Response, limit: int) -> None:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limit:
         raise TooLarge(int(declared), limit)
+
+
+async def _write_at_most(response: httpx.Response, path: Path, limit: int) -> None:
+    """Stream the body into ``path`` (emptied first: an earlier try may have begun it)."""
+    _check_declared_size(response, limit)
+    size = 0
+    async with await anyio.open_file(path, "wb") as file:
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge(size, limit)
+            await file.write(chunk)
+
+
+async def _read_at_most(response: httpx.Response, limit: int) -> bytes:
+    _check_declared_size(response, limit)
     chunks, size = [], 0
     async for chunk in response.aiter_bytes():
         size += len(chunk)

@@ -106,12 +106,12 @@ async def _fetch(resources: Resources, source: _Source, folder: Path) -> MediaFi
     kept = await _downloaded_before(resources, folder, source.index)
     if kept is not None:
         return kept
-    response = await _download(resources, source)
-    content_type = _media_type(response, source)
-    final = folder / f"media-{source.index}{_suffix(content_type)}"
-    partial = anyio.Path(Workspace.partial(final))
+    # Streamed to disk as it arrives (a clip may be large); named once its type is known.
+    partial = anyio.Path(Workspace.partial(folder / f"media-{source.index}"))
     try:
-        await partial.write_bytes(response.content)
+        response = await _download(resources, source, Path(partial))
+        content_type = _media_type(response, source)
+        final = folder / f"media-{source.index}{_suffix(content_type)}"
         # Pillow and PyAV read the file's headers: sync libraries, so a thread.
         found = await resources.run_in_thread(identify_media, Path(partial))
         if found is None:
@@ -135,12 +135,12 @@ async def _downloaded_before(resources: Resources, folder: Path, index: int) -> 
     return None
 
 
-async def _download(resources: Resources, source: _Source) -> httpx.Response:
-    """The final reply to ``source``, after following its redirects; a 2xx or an error."""
+async def _download(resources: Resources, source: _Source, into: Path) -> httpx.Response:
+    """The final reply to ``source``, after its redirects: a 2xx (body in ``into``) or an error."""
     http = resources.providers.media_downloads
     url = source.url
     for _ in range(MAX_REDIRECTS + 1):
-        response = await _get(resources, http, source, url)
+        response = await _get(resources, http, source, url, into)
         if response.status_code not in _REDIRECTS:
             return _successful(response, source, http)
         location = response.headers.get("Location")
@@ -154,7 +154,7 @@ async def _download(resources: Resources, source: _Source) -> httpx.Response:
 
 
 async def _get(
-    resources: Resources, http: ProviderHttp, source: _Source, url: httpx.URL
+    resources: Resources, http: ProviderHttp, source: _Source, url: httpx.URL, into: Path
 ) -> httpx.Response:
     """One GET of ``url``, sent to the address that was checked for it."""
     settings = resources.settings
@@ -166,6 +166,7 @@ async def _get(
             "GET",
             str(url.copy_with(host=address)),
             max_bytes=settings.media_max_bytes,
+            into=into,
             headers={
                 "Host": url.netloc.decode("ascii"),
                 "User-Agent": _USER_AGENT,

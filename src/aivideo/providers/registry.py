@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
+from aivideo.cache.disk_sweep import disk_cache_folder
 from aivideo.cache.store import Cache
 from aivideo.config import Settings
 from aivideo.providers.http_calls import ProviderHttp, RetryPolicy
@@ -66,7 +67,7 @@ class Providers:
             searches.append(PixabaySearch(pixabay, settings.pixabay_api_key, self.cache, ttl))
         if not searches:
             return None
-        folder = settings.data_dir / "cache" / "stock"
+        folder = disk_cache_folder(settings.data_dir) / "stock"
         return StockLibrary(searches, folder, settings.media_max_bytes)
 
     @cached_property

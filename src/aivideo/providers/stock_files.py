@@ -48,25 +48,22 @@ async def download_media(
         media = await asyncio.to_thread(identify_media, final)
         if media is not None:
             return media
-    try:
-        response = await http.request("GET", url, max_bytes=max_bytes, follow_redirects=True)
-    except TooLarge as exc:
-        raise ProviderFailed(
-            f"a {http.name} file is larger than the limit of {max_bytes / 1e6:.0f} MB "
-            "(AIVIDEO_MEDIA_MAX_BYTES)"
-        ) from exc
-    source = f"{http.name}'s file server {urlsplit(url).hostname}"
-    if response.status_code != 200:
-        raise ProviderFailed(f"{source} answered HTTP {response.status_code}")
-    return await _keep(response.content, final, source)
-
-
-async def _keep(content: bytes, final: Path, source: str) -> MediaFile:
-    """Write ``content`` to ``final`` if it is a picture or a clip; ProviderFailed if not."""
     await anyio.Path(final.parent).mkdir(parents=True, exist_ok=True)
     partial = anyio.Path(final.with_name(f".{uuid.uuid4().hex}.part{final.suffix}"))
+    source = f"{http.name}'s file server {urlsplit(url).hostname}"
     try:
-        await partial.write_bytes(content)
+        try:
+            response = await http.request(
+                "GET", url, max_bytes=max_bytes, into=Path(partial), follow_redirects=True
+            )
+        except TooLarge as exc:
+            raise ProviderFailed(
+                f"a {http.name} file is larger than the limit of {max_bytes / 1e6:.0f} MB "
+                "(AIVIDEO_MEDIA_MAX_BYTES)"
+            ) from exc
+        if response.status_code != 200:
+            raise ProviderFailed(f"{source} answered HTTP {response.status_code}")
+        # The body went straight to ``partial``: check it is media, then keep it.
         media = await asyncio.to_thread(identify_media, Path(partial))
         if media is None:
             raise ProviderFailed(f"{source} sent a file that is not a picture or a video")

@@ -153,7 +153,10 @@ class VideoPublic(BaseModel):
     id: str
     status: VideoStatus
     title: str | None
-    text: str = Field(description="The narration; with `prompt`, empty until it is written.")
+    text: str = Field(
+        description="The narration; with `prompt`, empty until the video is made, then what "
+        "the script writer wrote."
+    )
     prompt: str | None
     media_urls: list[str]
     voice: str | None

@@ -58,8 +58,11 @@ function showFormError(error) {
 async function submitVideo(event) {
   event.preventDefault();
   clearErrors();
+  const fromPrompt = promptMode();
   const request = {
-    text: $("text").value,
+    ...(fromPrompt
+      ? { prompt: $("prompt").value, target_seconds: Number($("target_seconds").value) }
+      : { text: $("text").value }),
     quality: $("quality").value,
     format: $("format").value,
     aspect: $("aspect").value,
@@ -234,6 +237,25 @@ async function loadVideos() {
   }
 }
 
+function promptMode() {
+  return document.querySelector('input[name="mode"]:checked')?.value === "prompt";
+}
+
+function showMode() {
+  $("text-field").hidden = promptMode();
+  $("prompt-fields").hidden = !promptMode();
+}
+
+// Writing from a prompt is offered only where the server has a script writer.
+async function loadFeatures() {
+  try {
+    const features = await api("/v1/features");
+    $("mode").hidden = !features.script_writer;
+  } catch {
+    $("mode").hidden = true;  // the text mode works everywhere
+  }
+}
+
 async function loadVoices() {
   try {
     const voices = await api("/v1/voices");
@@ -258,6 +280,10 @@ document.addEventListener("DOMContentLoaded", () => {
   $("current-cancel").addEventListener("click", () => {
     act($("current").dataset.videoId, "cancel", $("current-error"));
   });
+  for (const radio of document.querySelectorAll('input[name="mode"]')) {
+    radio.addEventListener("change", showMode);
+  }
+  loadFeatures();
   loadVoices();
   loadVideos();
 });
