@@ -63,6 +63,7 @@ async def test_generate_reads_text_from_a_file(tmp_path: Path) -> None:
         (["Hi.", "--rate", "9"], "Invalid value for '--rate'"),
         (["--prompt", "rain"], "--prompt needs a script writer: set AIVIDEO_LLM_BASE_URL"),
         (["Rain.", "--prompt", "rain"], "give a narration or --prompt, not both"),
+        (["--prompt", "🎉"], "--prompt must say what the video is about, in words"),
     ],
 )
 async def test_bad_input_is_refused_before_any_work(

@@ -107,6 +107,7 @@ async def test_a_video_is_written_from_a_prompt_on_the_page(
         app = create_app(with_writer, allow_local_user=True)
         async with serve_on_loopback(app) as base_url:
             page = await _open(browser, base_url, outside := [])
+            await expect(page.locator("body[data-features=loaded]")).to_have_count(1)
             await page.get_by_label("Written from a prompt").check()
             await expect(page.get_by_label("Text to narrate")).to_be_hidden()
             await page.get_by_label("What the video is about").fill("the water cycle")
@@ -126,6 +127,8 @@ async def test_without_a_script_writer_the_page_offers_only_text(
     browser: Browser, page_url: str
 ) -> None:
     page = await _open(browser, page_url, [])
+    # The mode choice is hidden until the server says: wait until it has.
+    await expect(page.locator("body[data-features=loaded]")).to_have_count(1)
 
     await expect(page.get_by_label("Text to narrate")).to_be_visible()
     await expect(page.get_by_label("Written from a prompt")).to_be_hidden()

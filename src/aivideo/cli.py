@@ -125,11 +125,16 @@ def _narration(
     text: str | None, file: Path | None, prompt: str | None, settings: Settings, remote: bool
 ) -> str:
     """The narration to say, or "" when the script writer writes it from ``prompt``."""
-    from aivideo.videos.schemas import MAX_TEXT_CHARS
+    from aivideo.pipeline.script import is_speakable
+    from aivideo.videos.schemas import MAX_PROMPT_CHARS, MAX_TEXT_CHARS
 
     if prompt is not None:
         if text is not None or file is not None:
             raise InvalidInput("give a narration or --prompt, not both")
+        if not is_speakable(prompt):
+            raise InvalidInput("--prompt must say what the video is about, in words")
+        if len(prompt) > MAX_PROMPT_CHARS:
+            raise InvalidInput(f"--prompt has {len(prompt)} characters; at most {MAX_PROMPT_CHARS}")
         if not remote and settings.llm_base_url is None:
             raise InvalidInput(
                 "--prompt needs a script writer: set AIVIDEO_LLM_BASE_URL (an OpenAI-compatible "
@@ -226,7 +231,11 @@ def generate(
         console.print(f"[yellow]warning: {warning}[/yellow]", highlight=False)
 
     if server is not None:
-        what = {"prompt": prompt, "target_seconds": seconds} if prompt else {"text": narration}
+        what = (
+            {"prompt": prompt, "target_seconds": seconds}
+            if prompt is not None
+            else {"text": narration}
+        )
         _generate_on_server(server, api_key, output, {
             **what, "title": title, "voice": voice, "rate": rate,
             "quality": quality.value, "format": format.value, "aspect": aspect.value,

@@ -40,8 +40,8 @@ async def _request_started(request: httpx.Request) -> None:
     request.extensions[_STARTED] = time.perf_counter()
 
 
-# Set by a caller that knows better than the host, which for user-given URLs
-# (media_urls) would make one metric series per address anyone ever sent.
+# Who the request went to, set by the caller: not the host, which for user-given
+# URLs (media_urls, webhooks) would make a metric series per address anyone sent.
 PROVIDER = "aivideo_provider"
 
 
@@ -49,7 +49,7 @@ async def _response_received(response: httpx.Response) -> None:
     request = response.request
     started = request.extensions.get(_STARTED)
     if started is not None:
-        name = request.extensions.get(PROVIDER) or request.url.host
+        name = request.extensions.get(PROVIDER, "other")
         observe("http", name, time.perf_counter() - started)
 
 

@@ -16,6 +16,7 @@ import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -69,6 +70,7 @@ class FakeProvider:
                 Route("/busy", self.busy),
                 Route("/gzipped", self.gzipped),
                 Route("/echo-headers", self.echo_headers),
+                Route("/cut-short", self.cut_short),
             ]
         )
 
@@ -147,6 +149,18 @@ class FakeProvider:
     async def gzipped(self, request: Request) -> Response:
         body = gzip.compress(json.dumps({"text": "hello " * 100}).encode())
         return Response(body, headers={"Content-Encoding": "gzip"}, media_type="application/json")
+
+    async def cut_short(self, request: Request) -> Response:
+        """A download whose first try breaks off half way (the connection drops)."""
+        first = self.hits("/cut-short") == 1
+
+        async def chunks() -> AsyncIterator[bytes]:
+            yield (b"x" if first else b"y") * 500
+            if not first:
+                yield b"y" * 1_500
+
+        # The length promises 2 000 bytes: the first try's 500 are a broken reply.
+        return StreamingResponse(chunks(), headers={"Content-Length": "2000"})
 
     async def echo_headers(self, request: Request) -> Response:
         return JSONResponse(dict(request.headers))
@@ -291,6 +305,31 @@ async def test_a_reply_of_max_bytes_is_read_whole(
     response = await _http(client, provider).request("GET", "/large", max_bytes=2_000)
 
     assert response.content == b"x" * 2_000
+
+
+async def test_a_download_broken_off_is_retried_into_a_whole_file(
+    provider: FakeProvider, client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    into = tmp_path / "clip.part"
+
+    response = await _http(client, provider).request("GET", "/cut-short", into=into)
+
+    assert response.status_code == 200
+    assert provider.hits("/cut-short") == 2
+    # The second try started the file afresh: nothing of the first one is left.
+    assert await asyncio.to_thread(into.read_bytes) == b"y" * 2_000
+
+
+async def test_an_error_reply_is_not_written_to_the_download_file(
+    provider: FakeProvider, client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    into = tmp_path / "clip.part"
+
+    response = await _http(client, provider).request("POST", "/bad-request", into=into)
+
+    assert response.status_code == 400
+    assert "Unknown voice" in provider_message(response)  # kept in memory, for the message
+    assert not await asyncio.to_thread(into.exists)
 
 
 async def test_a_compressed_reply_is_returned_decoded(

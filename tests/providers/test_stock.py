@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -412,6 +413,11 @@ async def test_a_video_shows_the_downloaded_clip(fake: FakeStock, tmp_path: Path
     assert visuals is not None
     [shot] = visuals["shots"]
     assert shot["is_clip"] is True
-    assert Path(shot["path"]).parent == tmp_path / "data" / "cache" / "stock"
+    # The video's own folder holds the clip (a link to the cached download), so a
+    # retry still finds it after the disk cache was swept.
+    shown = Path(shot["path"])
+    assert shown.parent == tmp_path / "w" and shown.name == "stock-0.mp4"
+    [cached] = await asyncio.to_thread(list, (tmp_path / "data" / "cache" / "stock").iterdir())
+    assert await asyncio.to_thread(os.path.samefile, shown, cached)
     assert fake.searches()[0].params["query"] == "waves beach roll"
     assert (await asyncio.to_thread(probe_video, video.video)).width == 854

@@ -37,6 +37,8 @@ def sweep_disk_cache(folder: Path, max_age: float) -> int:
                 removed += 1
         except FileNotFoundError:
             continue  # another process swept or replaced it first
+        except OSError as exc:  # one file we may not delete must not stop the sweep
+            logger.warning("disk cache: could not delete %s: %s", path, exc)
     if removed:
         logger.info("disk cache: %d old files deleted from %s", removed, folder)
     return removed

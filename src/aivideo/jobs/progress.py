@@ -43,9 +43,17 @@ class ProgressWriter:
             return  # the previous write is still going: skip this one
         new_stage = stage != self._stage
         self._stage, self._written_at = stage, now
-        self._pending = asyncio.create_task(self._write(stage, min(percent, 99), new_stage))
+        # A new stage's write may start while the last one is still going: it waits
+        # for it, so the row never goes back to an older stage or percent.
+        self._pending = asyncio.create_task(
+            self._write(stage, min(percent, 99), new_stage, after=self._pending)
+        )
 
-    async def _write(self, stage: str, percent: int, new_stage: bool) -> None:
+    async def _write(
+        self, stage: str, percent: int, new_stage: bool, after: asyncio.Task[None] | None
+    ) -> None:
+        if after is not None:
+            await after  # never raises: _write catches its own failures
         try:
             async with self.resources.sessions() as session:
                 # Only this worker's running claim: a cancelled video must not be overwritten.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -41,7 +42,7 @@ class Reconciler:
         self.publish = publish
 
     async def run_forever(self) -> None:
-        swept_at = 0.0
+        swept_at = -math.inf  # the first pass sweeps
         while True:
             try:
                 await self.reconcile()

@@ -9,6 +9,10 @@ backgrounds and the video's log says so.
 
 from __future__ import annotations
 
+import asyncio
+import os
+import shutil
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aivideo.pipeline.media import MediaFile
@@ -18,6 +22,28 @@ from aivideo.providers.media_urls import fetch_media
 
 if TYPE_CHECKING:
     from aivideo.pipeline.stages import Context
+
+
+def _linked_into(folder: Path, files: list[MediaFile | None]) -> list[MediaFile | None]:
+    """The files, linked into the video's own folder (copied across filesystems).
+
+    The disk cache may be swept while the video waits for its render, or
+    before a retry: the workspace must hold everything its finished stages
+    point to. A hard link costs no space.
+    """
+    linked: list[MediaFile | None] = []
+    for index, media in enumerate(files):
+        if media is None:
+            linked.append(None)
+            continue
+        own = folder / f"stock-{index}{media.path.suffix}"
+        own.unlink(missing_ok=True)
+        try:
+            os.link(media.path, own)
+        except OSError:
+            shutil.copyfile(media.path, own)
+        linked.append(MediaFile(own, media.is_clip))
+    return linked
 
 
 def _cycled(files: list[MediaFile] | tuple[MediaFile, ...], count: int) -> list[MediaFile | None]:
@@ -34,9 +60,10 @@ async def choose_scene_media(ctx: Context, scenes: list[Scene]) -> list[MediaFil
     stock = ctx.resources.providers.stock
     if stock is not None:
         try:
-            return list(
-                await stock.media_for_scenes(scenes, spec.aspect, short_side=ctx.frame.short_side)
+            found = await stock.media_for_scenes(
+                scenes, spec.aspect, short_side=ctx.frame.short_side
             )
+            return await asyncio.to_thread(_linked_into, ctx.workspace.root, list(found))
         except ProviderFailed as exc:
             ctx.note(
                 "visuals_fallback",

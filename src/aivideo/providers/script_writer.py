@@ -21,11 +21,13 @@ from typing import Any
 import httpx
 
 from aivideo.cache.store import Cache
+from aivideo.pipeline.script import is_speakable
 from aivideo.providers.errors import ProviderFailed, ProviderUnavailable
 from aivideo.providers.http_calls import ProviderHttp, provider_message
 
 WORDS_PER_SECOND = 2.5  # a calm narrator: 150 words a minute
 MAX_SCENES = 40
+MAX_TITLE_CHARS = 200  # as the API allows, and the database column holds
 
 SYSTEM_PROMPT = """You write narrations for short explainer videos.
 Answer with one JSON object and nothing else, shaped like this:
@@ -161,7 +163,13 @@ def _parse_script(content: str) -> WrittenScript:
         raise ProviderFailed(
             "the script writer's script had no narration in it; try again, or rephrase the prompt"
         )
-    return WrittenScript(str(title).strip() if title else None, scenes)
+    return WrittenScript(_title(title), scenes)
+
+
+def _title(title: object) -> str | None:
+    """The model's title on one line and within the 200 characters a title may have."""
+    cleaned = " ".join(str(title).split())[:MAX_TITLE_CHARS] if title else ""
+    return cleaned if is_speakable(cleaned) else None
 
 
 _FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)

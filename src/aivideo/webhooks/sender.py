@@ -24,6 +24,7 @@ from aivideo.backoff import backoff_delay
 from aivideo.db.models import User, Video
 from aivideo.db.types import utcnow
 from aivideo.metrics import RETRIES
+from aivideo.operation_timing import PROVIDER
 from aivideo.resources import Resources
 from aivideo.videos.repository import append_event
 from aivideo.webhooks.signing import signed_headers
@@ -124,6 +125,7 @@ class WebhookSender:
                 headers=signed_headers(secret, body, delivery_id),
                 timeout=self.settings.webhook_timeout,
                 follow_redirects=False,
+                extensions={PROVIDER: "webhooks"},  # the metrics' label, not the user's host
             )
         except httpx.HTTPError as exc:
             return False, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

@@ -248,12 +248,16 @@ function showMode() {
 
 // Writing from a prompt is offered only where the server has a script writer.
 async function loadFeatures() {
+  let offered = false;
   try {
-    const features = await api("/v1/features");
-    $("mode").hidden = !features.script_writer;
+    offered = (await api("/v1/features")).script_writer;
   } catch {
-    $("mode").hidden = true;  // the text mode works everywhere
+    // No answer (or no key yet): the text mode works everywhere.
   }
+  $("mode").hidden = !offered;
+  if (!offered) document.querySelector('input[name="mode"][value="text"]').checked = true;
+  showMode();
+  document.body.dataset.features = "loaded";
 }
 
 async function loadVoices() {
@@ -274,8 +278,12 @@ document.addEventListener("DOMContentLoaded", () => {
   $("api-key").value = apiKey();
   $("api-key").addEventListener("change", () => {
     localStorage.setItem("aivideo-key", $("api-key").value.trim());
+    loadFeatures();
     loadVideos();
   });
+  // A page restored from history keeps the chosen mode without a change event.
+  window.addEventListener("pageshow", showMode);
+  showMode();
   $("make").addEventListener("submit", submitVideo);
   $("current-cancel").addEventListener("click", () => {
     act($("current").dataset.videoId, "cancel", $("current-error"));
