@@ -38,6 +38,11 @@ class Lookup:
 
     hits: dict[str, tuple[str, dict[str, Any]]]
     misses: dict[str, str | None]  # video id -> generation seen before the database read
+    generations: dict[str, str | None]  # of every video looked up (hits too)
+
+    def miss(self, video_id: str) -> None:
+        """Treat a hit as a miss (an entry the caller cannot use)."""
+        self.misses[video_id] = self.generations[video_id]
 
 
 class VideoStatusCache:
@@ -50,22 +55,22 @@ class VideoStatusCache:
     async def lookup(self, video_ids: Iterable[str]) -> Lookup:
         ids = list(dict.fromkeys(video_ids))
         if not self.enabled:
-            return Lookup({}, {})
+            return Lookup({}, {}, {})
         await self._deliver_invalidations()
         keys = [key for video_id in ids for key in (_generation(video_id), _entry(video_id))]
         values = await self.cache.get_many(keys)
-        hits: dict[str, tuple[str, dict[str, Any]]] = {}
-        misses: dict[str, str | None] = {}
+        lookup = Lookup({}, {}, {})
         for index, video_id in enumerate(ids):
             generation, entry = values[2 * index], values[2 * index + 1]
-            current = generation if isinstance(generation, str) else None
             if video_id in self._undelivered:
                 continue  # the cache may hold what it missed: straight to the database
+            current = generation if isinstance(generation, str) else None
+            lookup.generations[video_id] = current
             if isinstance(entry, dict) and entry.get("generation") == current:
-                hits[video_id] = (entry["owner"], entry["video"])
+                lookup.hits[video_id] = (entry["owner"], entry["video"])
             else:
-                misses[video_id] = current
-        return Lookup(hits, misses)
+                lookup.misses[video_id] = current
+        return lookup
 
     async def remember(self, found: dict[str, tuple[str, dict[str, Any]]], lookup: Lookup) -> None:
         """Store videos read from the database after ``lookup`` missed them."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +13,7 @@ from aivideo.videos.schemas import VideoPublic, video_public
 
 
 async def cached_videos(
-    cache: VideoStatusCache, session: AsyncSession, owner_id: str, video_ids: Iterable[str]
+    cache: VideoStatusCache, session: AsyncSession, owner_id: str, video_ids: Sequence[str]
 ) -> dict[str, VideoPublic]:
     """The owner's videos among ``video_ids``; others' and missing ones are left out."""
     lookup = await cache.lookup(video_ids)
@@ -25,7 +25,7 @@ async def cached_videos(
             found[video_id] = VideoPublic.model_validate(video)
         except ValidationError:
             # Written by another version of aivideo (a rolling upgrade): read it afresh.
-            lookup.misses[video_id] = None
+            lookup.miss(video_id)
     missed = [video_id for video_id in dict.fromkeys(video_ids) if video_id not in found]
     if missed:
         read = [video_public(v) for v in await repository.get_videos(session, owner_id, missed)]
