@@ -99,21 +99,6 @@ class Cache:
             return False
         return True
 
-    async def incr(self, key: str, ttl: float) -> int | None:
-        """Add one to a counter (created at 1); None when the cache is down."""
-        try:
-            return await self._call("incr", self.backend.incr(KEY_PREFIX + key, expire=ttl))
-        except _Skipped:
-            return None
-
-    async def delete(self, key: str) -> bool:
-        """Remove an entry; False when the cache is down (the entry may remain)."""
-        try:
-            await self._call("delete", self.backend.delete(KEY_PREFIX + key))
-        except _Skipped:
-            return False
-        return True
-
     async def ping(self) -> None:
         """Raise unless the store answers now (for /readyz); an answer marks it up again."""
         self._next_try = 0.0  # a health check always asks the store itself
@@ -159,7 +144,7 @@ class Cache:
 def _decode(value: Any) -> Any | None:
     if value is None:
         return None
-    if isinstance(value, int):  # a counter
+    if isinstance(value, int):  # cashews reads a value of only digits as a number
         return value
     try:
         return json.loads(value)

@@ -158,7 +158,7 @@ class ProviderHttp:
         except (httpx.TransportError, TimeoutError) as exc:
             raise ProviderUnavailable(
                 f"{self.name} did not answer after {policy.attempts} tries "
-                f"({_describe(exc)}); it may be down or overloaded: try again later"
+                f"({why_no_answer(exc)}); it may be down or overloaded: try again later"
             ) from exc
         raise AssertionError("unreachable: stamina either returns or raises")
 
@@ -249,9 +249,14 @@ class TooLarge(Exception):
         self.size, self.limit = size, limit
 
 
-def _describe(error: BaseException) -> str:
+def why_no_answer(error: BaseException | None) -> str:
+    """Why a provider did not answer, in a few words."""
     if isinstance(error, httpx.TimeoutException | TimeoutError):
         return "timed out"
+    if isinstance(error, httpx.ConnectError):
+        return "could not connect"
+    if error is None:
+        return "no reply"
     return str(error) or type(error).__name__
 
 

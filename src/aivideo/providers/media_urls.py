@@ -27,7 +27,7 @@ from aivideo.errors import InvalidInput
 from aivideo.pipeline.media import MediaFile, identify_media
 from aivideo.pipeline.workspace import Workspace
 from aivideo.providers.errors import ProviderUnavailable
-from aivideo.providers.http_calls import RETRIED_STATUSES, ProviderHttp, TooLarge
+from aivideo.providers.http_calls import RETRIED_STATUSES, ProviderHttp, TooLarge, why_no_answer
 from aivideo.resources import Resources
 
 MAX_REDIRECTS = 3
@@ -184,7 +184,7 @@ async def _get(
     except ProviderUnavailable as exc:
         raise ProviderUnavailable(
             f"{source}: the server did not answer after {http.policy.attempts} tries "
-            f"({_why_no_answer(exc.__cause__)}); check the URL, or try again later"
+            f"({why_no_answer(exc.__cause__)}); check the URL, or try again later"
         ) from exc
 
 
@@ -230,17 +230,13 @@ async def _checked_address(url: httpx.URL, source: _Source, *, allow_private: bo
             found = await asyncio.get_running_loop().getaddrinfo(
                 host, port, type=socket.SOCK_STREAM
             )
-    except TimeoutError as exc:
+    except (TimeoutError, socket.gaierror) as exc:
+        if isinstance(exc, socket.gaierror) and exc.errno != socket.EAI_AGAIN:
+            raise InvalidInput(
+                f"{source}: there is no host named {url.host} ({exc.strerror}); check the URL"
+            ) from exc
         raise ProviderUnavailable(
             f"{source}: the name server did not answer for {url.host}; try again later"
-        ) from exc
-    except socket.gaierror as exc:
-        if exc.errno == socket.EAI_AGAIN:
-            raise ProviderUnavailable(
-                f"{source}: the name server did not answer for {url.host}; try again later"
-            ) from exc
-        raise InvalidInput(
-            f"{source}: there is no host named {url.host} ({exc.strerror}); check the URL"
         ) from exc
     addresses = [ipaddress.ip_address(info[4][0]) for info in found]
     if not allow_private:
@@ -267,16 +263,6 @@ def _not_public(address: IpAddress) -> str | None:
         (address.is_reserved or not address.is_global, "a reserved address"),
     ]
     return next((kind for matches, kind in kinds if matches), None)
-
-
-def _why_no_answer(cause: BaseException | None) -> str:
-    if isinstance(cause, httpx.TimeoutException | TimeoutError):
-        return "timed out"
-    if isinstance(cause, httpx.ConnectError):
-        return "could not connect"
-    if cause is None:
-        return "no reply"
-    return str(cause) or type(cause).__name__
 
 
 def _shortened(url: httpx.URL, limit: int = 80) -> str:
