@@ -39,14 +39,14 @@ import asyncpg
 import httpx
 from sqlalchemy import func, select
 
-from aivideo.config import Settings
+from aivideo.core.config import Settings
+from aivideo.core.options import Aspect, OutputFormat, Quality, SubtitleMode
+from aivideo.core.spec import VideoSpec
 from aivideo.db.migrate import upgrade_to_head
 from aivideo.db.models import Video, VideoEvent
 from aivideo.pipeline.runner import generate_video
-from aivideo.pipeline.spec import VideoSpec
 from aivideo.pipeline.workspace import Workspace
-from aivideo.resources import Resources
-from aivideo.videos.options import Aspect, OutputFormat, Quality, SubtitleMode
+from aivideo.runtime.resources import Resources
 
 ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE = "aivideo_bench"

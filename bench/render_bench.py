@@ -29,15 +29,15 @@ from pathlib import Path
 import numpy as np
 import psutil
 
-from aivideo.config import Settings
+from aivideo.core.config import Settings
+from aivideo.core.options import Aspect, Quality
+from aivideo.core.spec import VideoSpec
 from aivideo.pipeline.ffmpeg import ffmpeg_executable
 from aivideo.pipeline.frame import FPS, frame_for
 from aivideo.pipeline.painting import paint_background
 from aivideo.pipeline.runner import generate_video
-from aivideo.pipeline.spec import VideoSpec
 from aivideo.pipeline.workspace import Workspace
-from aivideo.resources import Resources
-from aivideo.videos.options import Aspect, Quality
+from aivideo.runtime.resources import Resources
 
 NARRATION = (
     "Water covers most of our planet, yet the same water has been moving for billions of "

@@ -6,7 +6,6 @@ loop (file, socket, sleep, subprocess) fails the test that made it.
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -15,14 +14,12 @@ from blockbuster import BlockBuster, blockbuster_ctx
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aivideo.config import Settings
+from aivideo.core.config import Settings
 from aivideo.db.migrate import upgrade_to_head_blocking
 from aivideo.db.models import ApiKey, User, Video, VideoEvent
-from aivideo.resources import Resources
-from tests.backends import POSTGRES, SERVER_BACKENDS, Backend
-from tests.blocking_allowlist import allow_known_safe_calls
-
-IN_CI = os.environ.get("CI", "").lower() == "true"
+from aivideo.runtime.resources import Resources
+from tests.support.backends import POSTGRES, SERVER_BACKENDS, require
+from tests.support.blocking_allowlist import allow_known_safe_calls
 
 
 @pytest.fixture(autouse=True)
@@ -32,20 +29,10 @@ def blockbuster() -> Iterator[BlockBuster]:
         yield detector
 
 
-def require(backend: Backend) -> None:
-    """Skip the test if ``backend`` is down (fail it in CI, where it must be up)."""
-    if backend.reachable():
-        return
-    message = f"{backend.name} is not reachable at {backend.url}: {backend.how_to_start}"
-    if IN_CI:
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="session")
 def migrated_server_backends() -> dict[str, str]:
     """Each reachable server database, emptied and migrated from nothing once per run."""
-    from tests.db.schema import drop_everything_blocking
+    from tests.support.db_schema import drop_everything_blocking
 
     migrated = {}
     for backend in SERVER_BACKENDS:

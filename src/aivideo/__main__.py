@@ -1,3 +1,3 @@
-from aivideo.cli import main
+from aivideo.cli.main import main
 
 main()

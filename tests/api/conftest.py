@@ -4,9 +4,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from aivideo.config import Settings
-from aivideo.resources import Resources
-from tests.server import Api, running_api
+from aivideo.core.config import Settings
+from aivideo.runtime.resources import Resources
+from tests.support.server import Api, running_api
 
 
 @pytest.fixture

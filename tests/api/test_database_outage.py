@@ -8,10 +8,10 @@ from sqlalchemy.engine import make_url
 
 from aivideo.api.app import create_app
 from aivideo.auth.service import create_api_key
-from aivideo.config import Settings
-from aivideo.resources import Resources
-from tests.server import api_client, serve_on_loopback
-from tests.tcp_proxy import tcp_proxy
+from aivideo.core.config import Settings
+from aivideo.runtime.resources import Resources
+from tests.support.server import api_client, serve_on_loopback
+from tests.support.tcp_proxy import tcp_proxy
 
 
 async def test_database_outage_is_503_and_the_api_recovers(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.server import Api
+from tests.support.server import Api
 
 
 async def test_missing_key_is_401_saying_how_to_get_one(api: Api) -> None:

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from aivideo.api.app import create_app
-from aivideo.config import Settings
-from tests.server import Api, api_client, serve_on_loopback
+from aivideo.core.config import Settings
+from tests.support.server import Api, api_client, serve_on_loopback
 
 
 async def test_healthz_needs_no_key(api: Api) -> None:

@@ -10,9 +10,9 @@ from blockbuster import BlockBuster
 from prometheus_client.parser import text_string_to_metric_families
 from rich.console import Console
 
-from aivideo.stats_command import parse, render
+from aivideo.cli.stats import parse, render
 from tests.api.test_video_files import SHORT, _wait_for
-from tests.server import Api
+from tests.support.server import Api
 
 
 def _samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:

@@ -8,7 +8,7 @@ import pytest
 from httpx_sse import aconnect_sse
 
 from tests.api.test_video_files import SHORT
-from tests.server import Api
+from tests.support.server import Api
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

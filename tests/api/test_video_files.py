@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from aivideo.api.app import create_app
-from aivideo.config import Settings
-from tests.server import Api, api_client, serve_on_loopback
+from aivideo.core.config import Settings
+from tests.support.server import Api, api_client, serve_on_loopback
 
 SHORT = {"text": "A short video made through the API.", "quality": "low", "title": "API"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.server import Api
+from tests.support.server import Api
 
 VIDEO = {"text": "Water evaporates, rises and falls again as rain. 🌧️", "title": "The water cycle"}
 

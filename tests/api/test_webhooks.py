@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request, Response
 
 from aivideo.webhooks.signing import verify
 from tests.api.test_video_files import SHORT, _wait_for
-from tests.server import Api, serve_on_loopback
+from tests.support.server import Api, serve_on_loopback
 
 
 @dataclass

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from aivideo.cache.store import make_cache
-from aivideo.config import Settings
-from aivideo.metrics import CACHE_REQUESTS
-from aivideo.resources import Resources
-from tests.cache.redis_server import redis_server
-from tests.polling import wait_for
-from tests.server import Api, running_api
+from aivideo.core.config import Settings
+from aivideo.observability.metrics import CACHE_REQUESTS
+from aivideo.runtime.resources import Resources
+from tests.support.polling import wait_for
+from tests.support.redis_server import redis_server
+from tests.support.server import Api, running_api
 
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 

@@ -10,17 +10,17 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aivideo.auth.service import get_or_create_user
+from aivideo.core.errors import InvalidInput
 from aivideo.db.models import Video
 from aivideo.db.types import utcnow
-from aivideo.errors import InvalidInput
 from aivideo.jobs import claims
 from aivideo.jobs.live import InProcessEvents
 from aivideo.jobs.reconciler import Reconciler
 from aivideo.jobs.worker import VideoWorker
-from aivideo.resources import Resources
+from aivideo.runtime.resources import Resources
 from aivideo.videos.schemas import VideoCreate
 from aivideo.videos.service import QueueLimits, create_video
-from tests.video_state import event_kinds, video_row
+from tests.support.video_state import event_kinds, video_row
 
 LIMITS = QueueLimits(per_user=100, total=100)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect
 
+from aivideo.core.errors import SchemaOutOfDate
 from aivideo.db.migrate import ensure_schema_is_current, upgrade_to_head
-from aivideo.errors import SchemaOutOfDate
-from tests.db.schema import drop_everything, throwaway_engine
+from tests.support.db_schema import drop_everything, throwaway_engine
 
 TABLES = {"users", "api_keys", "videos", "video_events", "alembic_version"}
 

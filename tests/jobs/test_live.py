@@ -5,12 +5,13 @@ from __future__ import annotations
 import time
 
 from aivideo.jobs.live import InProcessEvents, RedisEvents
+from aivideo.jobs.live_event import LiveEvent
 
 
 async def test_with_redis_down_a_subscription_waits_and_publishing_does_not_fail() -> None:
     events = RedisEvents("redis://127.0.0.1:1/0", timeout=0.2)  # nothing listens there
     try:
-        await events.publish("some-video", {"type": "progress", "percent": 5})
+        await events.publish("some-video", LiveEvent.progress("running", 5))
         async with events.subscribe("some-video") as subscription:
             started = time.monotonic()
             assert await subscription.next(0.2) is None
@@ -22,7 +23,15 @@ async def test_with_redis_down_a_subscription_waits_and_publishing_does_not_fail
 async def test_in_process_subscribers_get_what_is_published_for_their_video() -> None:
     events = InProcessEvents()
     async with events.subscribe("mine") as mine, events.subscribe("other") as other:
-        await events.publish("mine", {"type": "progress", "percent": 40})
+        await events.publish("mine", LiveEvent.progress("running", 40, "speech"))
 
-        assert await mine.next(1) == {"type": "progress", "percent": 40}
+        assert await mine.next(1) == LiveEvent.progress("running", 40, "speech")
         assert await other.next(0.05) is None
+
+
+def test_a_live_event_reads_back_what_it_wrote_and_refuses_what_is_not_one() -> None:
+    sent = LiveEvent.status_changed("failed", "the disk is full")
+    assert LiveEvent.from_json(sent.to_json()) == sent
+    assert sent.to_json() == {"type": "status", "status": "failed", "message": "the disk is full"}
+    assert LiveEvent.from_json({"type": "progress"}) is None  # no status
+    assert LiveEvent.from_json({"type": "gossip", "status": "running"}) is None

@@ -7,13 +7,13 @@ from collections.abc import AsyncIterator
 import pytest
 
 from aivideo.auth.service import get_or_create_user
-from aivideo.config import Settings
+from aivideo.core.config import Settings
 from aivideo.jobs.broker import publish_video
 from aivideo.jobs.system import JobSystem
-from aivideo.resources import Resources
+from aivideo.runtime.resources import Resources
 from aivideo.videos.schemas import VideoCreate
 from aivideo.videos.service import QueueLimits, create_video
-from tests.video_state import event_kinds, wait_for_status
+from tests.support.video_state import event_kinds, wait_for_status
 
 LIMITS = QueueLimits(per_user=100, total=100)
 

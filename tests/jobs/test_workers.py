@@ -9,12 +9,12 @@ from pathlib import Path
 import psutil
 import pytest
 
-from aivideo.config import Settings
-from aivideo.resources import Resources
-from tests.jobs.conftest import LONG_TEXT, WorkerProcess, rabbitmq_stopped
-from tests.polling import wait_for
-from tests.server import Api, running_api
-from tests.video_state import event_kinds, video_row, wait_for_stage, wait_for_status
+from aivideo.core.config import Settings
+from aivideo.runtime.resources import Resources
+from tests.support.polling import wait_for
+from tests.support.server import Api, running_api
+from tests.support.video_state import event_kinds, video_row, wait_for_stage, wait_for_status
+from tests.support.workers import LONG_TEXT, WorkerProcess, rabbitmq_stopped
 
 StartWorker = Callable[..., Awaitable[WorkerProcess]]
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from aivideo.config import Settings
-from aivideo.resources import Resources
+from aivideo.core.config import Settings
+from aivideo.runtime.resources import Resources
 
 
 @pytest.fixture

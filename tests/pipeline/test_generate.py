@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from aivideo.errors import InvalidInput, RenderFailed
+from aivideo.core.errors import InvalidInput, RenderFailed
+from aivideo.core.options import Aspect, OutputFormat, Quality, SubtitleMode
+from aivideo.core.spec import VideoSpec
+from aivideo.media.probe import check_audio, scan_media_folder
 from aivideo.pipeline import render
-from aivideo.pipeline.media import check_audio, scan_media_folder
 from aivideo.pipeline.runner import generate_video
-from aivideo.pipeline.spec import VideoSpec
 from aivideo.pipeline.workspace import Workspace
-from aivideo.resources import Resources
-from aivideo.videos.options import Aspect, OutputFormat, Quality, SubtitleMode
-from tests.pipeline.media_files import make_media_folder, make_music
-from tests.pipeline.probe import audio_seconds, image_format_and_size, probe_video
+from aivideo.runtime.resources import Resources
+from tests.support.media_files import make_media_folder, make_music
+from tests.support.probe import audio_seconds, image_format_and_size, probe_video
 
 TEXT = "Clouds form when warm air rises and cools. Then it rains.\n\nRivers carry water home."
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aivideo.errors import InvalidInput
+from aivideo.core.errors import InvalidInput
 from aivideo.pipeline.script import write_script
 
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from aivideo.pipeline.speech import Narration, SpokenSentence
+from aivideo.core.options import Aspect
+from aivideo.pipeline.speech.narration import Narration, SpokenSentence
 from aivideo.pipeline.subtitles import make_cues, to_srt, to_vtt
-from aivideo.videos.options import Aspect
 
 LONG = (
     "Water covers most of our planet, yet the same water has been moving for billions of "

@@ -35,7 +35,7 @@ from aivideo.providers.http_calls import (
     provider_message,
     retry_after_seconds,
 )
-from tests.server import serve_on_loopback
+from tests.support.server import serve_on_loopback
 
 FAST = RetryPolicy(attempts=3, timeout=10, wait_initial=0.01, wait_max=0.05, attempt_timeout=0.5)
 

@@ -30,18 +30,18 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
-from aivideo.config import Settings
-from aivideo.errors import InvalidInput
-from aivideo.pipeline.media import MediaFile
+from aivideo.core.config import Settings
+from aivideo.core.errors import InvalidInput
+from aivideo.core.spec import MediaFile
 from aivideo.providers.errors import ProviderUnavailable
-from aivideo.providers.media_urls import fetch_media
-from aivideo.resources import Resources
-from tests.pipeline.media_files import make_media_folder
-from tests.server import running_api, serve_on_loopback
-from tests.video_state import wait_for_status
+from aivideo.providers.media_urls import MediaDownloads, fetch_media
+from aivideo.runtime.resources import Resources
+from tests.support.media_files import make_media_folder
+from tests.support.server import running_api, serve_on_loopback
+from tests.support.video_state import wait_for_status
 
 LIMIT = 1_000_000  # media_max_bytes in these tests; the real files are far smaller
-PICTURE_COLOUR = (200, 120, 40)  # what tests.pipeline.media_files paints
+PICTURE_COLOUR = (200, 120, 40)  # what tests.support.media_files paints
 WEB_PAGE = "<!doctype html><html><body><img src='photo.jpg'></body></html>"
 
 
@@ -154,9 +154,16 @@ def _settings(tmp_path: Path, **overrides: Any) -> Settings:
 
 
 @asynccontextmanager
-async def opened(tmp_path: Path, **overrides: Any) -> AsyncIterator[Resources]:
-    async with Resources(_settings(tmp_path, **overrides)) as resources:
-        yield resources
+async def opened(tmp_path: Path, **overrides: Any) -> AsyncIterator[MediaDownloads]:
+    """What the media_urls source hands to the downloads, from opened resources."""
+    settings = _settings(tmp_path, **overrides)
+    async with Resources(settings) as resources:
+        yield MediaDownloads(
+            resources.providers.media_downloads,
+            resources,
+            max_bytes=settings.media_max_bytes,
+            allow_private=settings.media_allow_private,
+        )
 
 
 async def _names(folder: Path) -> list[str]:
@@ -169,8 +176,8 @@ async def test_a_picture_and_a_clip_are_downloaded_and_known_by_their_content(
     folder = tmp_path / "video"
     urls = [server.url("/photo.jpg"), server.url("/clip.mp4")]
 
-    async with opened(tmp_path) as resources:
-        files = await fetch_media(resources, urls, folder)
+    async with opened(tmp_path) as downloads:
+        files = await fetch_media(downloads, urls, folder)
 
     assert files == [
         MediaFile(folder / "media-0.jpg", is_clip=False),
@@ -187,8 +194,8 @@ async def test_a_host_name_is_resolved_once_and_still_sent_to_the_server(
     # The request goes to the address that was checked, under the name it was asked by.
     by_name = server.url("/photo.jpg").replace("127.0.0.1", "localhost")
 
-    async with opened(tmp_path) as resources:
-        files = await fetch_media(resources, [by_name], tmp_path)
+    async with opened(tmp_path) as downloads:
+        files = await fetch_media(downloads, [by_name], tmp_path)
 
     assert files == [MediaFile(tmp_path / "media-0.jpg", is_clip=False)]
     assert server.hosts == [by_name.removeprefix("http://").removesuffix("/photo.jpg")]
@@ -200,9 +207,9 @@ async def test_a_retried_video_does_not_download_its_files_again(
     folder = tmp_path / "video"
     urls = [server.url("/photo.jpg"), server.url("/clip.mp4")]
 
-    async with opened(tmp_path) as resources:
-        first = await fetch_media(resources, urls, folder)
-        again = await fetch_media(resources, urls, folder)
+    async with opened(tmp_path) as downloads:
+        first = await fetch_media(downloads, urls, folder)
+        again = await fetch_media(downloads, urls, folder)
 
     assert again == first
     assert server.hits == {"/photo.jpg": 1, "/clip.mp4": 1}
@@ -211,8 +218,8 @@ async def test_a_retried_video_does_not_download_its_files_again(
 async def test_a_file_sent_as_octet_stream_is_accepted_for_its_content(
     tmp_path: Path, server: FakeMediaServer
 ) -> None:
-    async with opened(tmp_path) as resources:
-        files = await fetch_media(resources, [server.url("/unlabelled")], tmp_path)
+    async with opened(tmp_path) as downloads:
+        files = await fetch_media(downloads, [server.url("/unlabelled")], tmp_path)
 
     assert files == [MediaFile(tmp_path / "media-0.bin", is_clip=False)]
 
@@ -223,9 +230,9 @@ async def test_a_file_over_the_size_limit_is_refused_and_nothing_is_kept(
 ) -> None:
     folder = tmp_path / "video"
 
-    async with opened(tmp_path) as resources:
+    async with opened(tmp_path) as downloads:
         with pytest.raises(InvalidInput) as refused:
-            await fetch_media(resources, [server.url(path)], folder)
+            await fetch_media(downloads, [server.url(path)], folder)
 
     assert refused.value.message == (
         f"media_urls[0] ({server.url(path)}): the file is larger than the limit of "
@@ -237,9 +244,9 @@ async def test_a_file_over_the_size_limit_is_refused_and_nothing_is_kept(
 async def test_a_web_page_is_refused_by_its_content_type(
     tmp_path: Path, server: FakeMediaServer
 ) -> None:
-    async with opened(tmp_path) as resources:
+    async with opened(tmp_path) as downloads:
         with pytest.raises(InvalidInput) as refused:
-            await fetch_media(resources, [server.url("/page.html")], tmp_path / "video")
+            await fetch_media(downloads, [server.url("/page.html")], tmp_path / "video")
 
     assert "the server sent text/html, not a picture or a video clip" in refused.value.message
     assert "link to the image or video file itself" in refused.value.message
@@ -250,9 +257,9 @@ async def test_a_web_page_labelled_as_a_picture_is_refused_by_its_content(
 ) -> None:
     folder = tmp_path / "video"
 
-    async with opened(tmp_path) as resources:
+    async with opened(tmp_path) as downloads:
         with pytest.raises(InvalidInput) as refused:
-            await fetch_media(resources, [server.url("/disguised.jpg")], folder)
+            await fetch_media(downloads, [server.url("/disguised.jpg")], folder)
 
     assert refused.value.message.startswith(
         f"media_urls[0] ({server.url('/disguised.jpg')}): not a picture or a video clip "
@@ -266,9 +273,9 @@ async def test_a_missing_file_names_the_url_and_the_status(
 ) -> None:
     urls = [server.url("/photo.jpg"), server.url("/missing.jpg")]
 
-    async with opened(tmp_path) as resources:
+    async with opened(tmp_path) as downloads:
         with pytest.raises(InvalidInput) as refused:
-            await fetch_media(resources, urls, tmp_path / "video")
+            await fetch_media(downloads, urls, tmp_path / "video")
 
     assert refused.value.message == (
         f"media_urls[1] ({server.url('/missing.jpg')}): could not be downloaded: "
@@ -277,8 +284,8 @@ async def test_a_missing_file_names_the_url_and_the_status(
 
 
 async def test_a_server_error_is_retried(tmp_path: Path, server: FakeMediaServer) -> None:
-    async with opened(tmp_path) as resources:
-        files = await fetch_media(resources, [server.url("/flaky.jpg")], tmp_path)
+    async with opened(tmp_path) as downloads:
+        files = await fetch_media(downloads, [server.url("/flaky.jpg")], tmp_path)
 
     assert files == [MediaFile(tmp_path / "media-0.jpg", is_clip=False)]
     assert server.hits["/flaky.jpg"] == 2
@@ -287,10 +294,10 @@ async def test_a_server_error_is_retried(tmp_path: Path, server: FakeMediaServer
 async def test_redirects_are_followed_but_not_forever(
     tmp_path: Path, server: FakeMediaServer
 ) -> None:
-    async with opened(tmp_path) as resources:
-        files = await fetch_media(resources, [server.url("/moved.jpg")], tmp_path / "moved")
+    async with opened(tmp_path) as downloads:
+        files = await fetch_media(downloads, [server.url("/moved.jpg")], tmp_path / "moved")
         with pytest.raises(InvalidInput) as refused:
-            await fetch_media(resources, [server.url("/loop.jpg")], tmp_path / "loop")
+            await fetch_media(downloads, [server.url("/loop.jpg")], tmp_path / "loop")
 
     assert files == [MediaFile(tmp_path / "moved" / "media-0.jpg", is_clip=False)]
     assert refused.value.message.endswith("more than 3 redirects; link to the file itself")
@@ -299,9 +306,9 @@ async def test_redirects_are_followed_but_not_forever(
 async def test_a_loopback_url_is_refused_unless_private_addresses_are_allowed(
     tmp_path: Path, server: FakeMediaServer
 ) -> None:
-    async with opened(tmp_path, media_allow_private=False) as resources:
+    async with opened(tmp_path, media_allow_private=False) as downloads:
         with pytest.raises(InvalidInput) as refused:
-            await fetch_media(resources, [server.url("/photo.jpg")], tmp_path / "video")
+            await fetch_media(downloads, [server.url("/photo.jpg")], tmp_path / "video")
 
     assert refused.value.message == (
         f"media_urls[0] ({server.url('/photo.jpg')}): 127.0.0.1 is a loopback address "
@@ -325,9 +332,9 @@ async def test_a_loopback_url_is_refused_unless_private_addresses_are_allowed(
 async def test_local_and_private_addresses_are_never_contacted(
     tmp_path: Path, url: str, kind: str
 ) -> None:
-    async with opened(tmp_path, media_allow_private=False) as resources:
+    async with opened(tmp_path, media_allow_private=False) as downloads:
         with pytest.raises(InvalidInput) as refused:
-            await fetch_media(resources, [url], tmp_path / "video")
+            await fetch_media(downloads, [url], tmp_path / "video")
 
     assert f"is {kind} (" in refused.value.message
 
@@ -338,9 +345,9 @@ async def test_a_server_that_does_not_answer_is_worth_a_later_try(
     async with serve_on_loopback(FakeMediaServer(originals).app) as base_url:
         pass  # stopped: nothing listens on its port any more
 
-    async with opened(tmp_path) as resources:
+    async with opened(tmp_path) as downloads:
         with pytest.raises(ProviderUnavailable) as unavailable:
-            await fetch_media(resources, [f"{base_url}/photo.jpg"], tmp_path / "video")
+            await fetch_media(downloads, [f"{base_url}/photo.jpg"], tmp_path / "video")
 
     assert unavailable.value.message == (
         f"media_urls[0] ({base_url}/photo.jpg): the server did not answer after 2 tries "

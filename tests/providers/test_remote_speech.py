@@ -8,7 +8,7 @@ import io
 import json
 import struct
 import wave
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,22 +21,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from aivideo.config import Settings
-from aivideo.metrics import CACHE_REQUESTS
+from aivideo.core.config import Settings
+from aivideo.core.options import Quality
+from aivideo.core.spec import VideoSpec
+from aivideo.observability.metrics import CACHE_REQUESTS
 from aivideo.pipeline.runner import generate_video
-from aivideo.pipeline.spec import VideoSpec
-from aivideo.pipeline.speech import Narration, spoken_form
-from aivideo.pipeline.speech_cache import Speaker, SpeechCache
-from aivideo.pipeline.voices import offer_voices
+from aivideo.pipeline.speech.cache import Speaker, SpeechCache
+from aivideo.pipeline.speech.narration import Narration, spoken_form
 from aivideo.pipeline.workspace import Workspace
 from aivideo.providers.errors import ProviderFailed, ProviderUnavailable
 from aivideo.providers.http_calls import RetryPolicy
 from aivideo.providers.remote_speech import SAMPLE_RATE, RemoteVoice, decode_wav
-from aivideo.resources import Resources
-from aivideo.videos.options import Quality
-from tests.pipeline.probe import audio_seconds
-from tests.server import running_api, serve_on_loopback
-from tests.video_state import wait_for_status
+from aivideo.runtime.resources import Resources
+from tests.support.probe import audio_seconds
+from tests.support.server import running_api, serve_on_loopback
+from tests.support.video_state import wait_for_status
 
 TEXT = "Clouds form when warm air rises and cools. Then it rains.\n\nRivers carry water home."
 SENTENCES = [
@@ -87,13 +86,6 @@ class FakeSpeech:
 def error(status: int, message: str) -> Response:
     body = {"error": {"message": message, "type": "invalid_request_error"}}
     return JSONResponse(body, status_code=status)
-
-
-@pytest.fixture(autouse=True)
-def offline_voices_afterwards() -> Iterator[None]:
-    """An app started here offers remote voices to the whole test process: undo that."""
-    yield
-    offer_voices(Settings(speech_base_url=None))
 
 
 @pytest.fixture

@@ -5,64 +5,19 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
-from starlette.applications import Starlette
-from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
 
-from aivideo.config import Settings
+from aivideo.core.config import Settings
 from aivideo.providers.errors import ProviderFailed, ProviderUnavailable
 from aivideo.providers.script_writer import ScriptWriter
-from aivideo.resources import Resources
-from tests.server import running_api, serve_on_loopback
-from tests.test_cli import _env, _run
-from tests.video_state import event_kinds, wait_for_status
-
-SCRIPT = {
-    "title": "Where rain comes from",
-    "scenes": [
-        {"narration": "The sun warms the sea. Water rises as vapour.", "keywords": ["ocean"]},
-        {"narration": "High up, the vapour cools into clouds.", "keywords": ["clouds", "sky"]},
-    ],
-}
-
-
-def completion(content: str | None, finish_reason: str = "stop") -> dict[str, Any]:
-    message = {"role": "assistant", "content": content}
-    return {"choices": [{"index": 0, "message": message, "finish_reason": finish_reason}]}
-
-
-@dataclass
-class FakeLlm:
-    """Replies in order from ``replies``; the last one repeats."""
-
-    replies: list[Response] = field(default_factory=list)
-    requests: list[dict[str, Any]] = field(default_factory=list)
-    headers: list[dict[str, str]] = field(default_factory=list)
-    delay: float = 0.0
-
-    async def chat(self, request: Request) -> Response:
-        self.requests.append(await request.json())
-        self.headers.append(dict(request.headers))
-        await asyncio.sleep(self.delay)
-        return self.replies[min(len(self.requests), len(self.replies)) - 1]
-
-    def app(self) -> Starlette:
-        return Starlette(routes=[Route("/v1/chat/completions", self.chat, methods=["POST"])])
-
-
-def ok(script: dict[str, Any] = SCRIPT) -> Response:
-    return JSONResponse(completion(json.dumps(script)))
-
-
-def error(status: int, message: str, **headers: str) -> Response:
-    body = {"error": {"message": message, "type": "invalid_request_error"}}
-    return JSONResponse(body, status_code=status, headers=headers)
+from aivideo.runtime.resources import Resources
+from tests.support.cli import cli_env, run_cli
+from tests.support.fake_llm import SCRIPT, FakeLlm, completion, error, ok
+from tests.support.server import running_api, serve_on_loopback
+from tests.support.video_state import event_kinds, wait_for_status
 
 
 @pytest.fixture
@@ -259,13 +214,13 @@ async def test_a_prompt_without_a_script_writer_is_refused_at_once(
 async def test_the_command_line_makes_a_video_from_a_prompt(llm: FakeLlm, tmp_path: Path) -> None:
     output = tmp_path / "rain.mp4"
     async with serve_on_loopback(llm.app()) as llm_url:
-        env = _env(tmp_path / "data", AIVIDEO_LLM_BASE_URL=f"{llm_url}/v1")
-        code, _, err = await _run(
+        env = cli_env(tmp_path / "data", AIVIDEO_LLM_BASE_URL=f"{llm_url}/v1")
+        code, _, err = await run_cli(
             env, "generate", "--prompt", "the water cycle", "--seconds", "20",
             "--quality", "low", "-o", str(output),
         )  # fmt: skip
         llm.replies = [error(401, "Incorrect API key provided")]
-        refused_code, _, refused = await _run(
+        refused_code, _, refused = await run_cli(
             env, "generate", "--prompt", "another subject", "-o", str(tmp_path / "no.mp4")
         )
 

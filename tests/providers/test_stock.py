@@ -18,19 +18,18 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from aivideo.config import Settings
-from aivideo.pipeline.media import MediaFile
+from aivideo.core.config import Settings
+from aivideo.core.options import Aspect, Quality
+from aivideo.core.script import Scene
+from aivideo.core.spec import MediaFile, VideoSpec
 from aivideo.pipeline.runner import generate_video
-from aivideo.pipeline.script import Scene
-from aivideo.pipeline.spec import VideoSpec
 from aivideo.pipeline.workspace import Workspace
 from aivideo.providers.errors import ProviderFailed
 from aivideo.providers.stock import StockLibrary
-from aivideo.resources import Resources
-from aivideo.videos.options import Aspect, Quality
-from tests.pipeline.media_files import make_media_folder
-from tests.pipeline.probe import probe_video
-from tests.server import serve_on_loopback
+from aivideo.runtime.resources import Resources
+from tests.support.media_files import make_media_folder
+from tests.support.probe import probe_video
+from tests.support.server import serve_on_loopback
 
 PEXELS_KEY = "pexels-test-key"
 PIXABAY_KEY = "pixabay-test-key"

@@ -10,20 +10,17 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from aivideo import __version__
-from aivideo.api import features, health, metrics_route, voices
-from aivideo.api.body_limits import BodyLimitMiddleware
 from aivideo.api.errors import install_error_handlers
-from aivideo.api.request_ids import RequestIdMiddleware
-from aivideo.api.request_metrics import RequestMetricsMiddleware
+from aivideo.api.middleware.body_limits import BodyLimitMiddleware
+from aivideo.api.middleware.request_ids import RequestIdMiddleware
+from aivideo.api.middleware.request_metrics import RequestMetricsMiddleware
+from aivideo.api.routes import features, health, metrics, videos, voices, web_page, webhooks
 from aivideo.auth.service import LOCAL_USER_NAME, get_or_create_user
-from aivideo.config import Settings
-from aivideo.db.migrate import ensure_schema_is_current, upgrade_to_head
+from aivideo.core.config import Settings
+from aivideo.db.migrate import prepare_schema
 from aivideo.jobs.system import JobSystem
-from aivideo.loop_lag import LoopLagMonitor
-from aivideo.resources import Resources
-from aivideo.videos import router as videos
-from aivideo.web import router as web
-from aivideo.webhooks import router as webhooks
+from aivideo.observability.loop_lag import LoopLagMonitor
+from aivideo.runtime.resources import Resources
 
 
 def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI:
@@ -41,10 +38,7 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
         # system's type tables from disk: do that now, off the event loop.
         await asyncio.to_thread(mimetypes.init)
         async with Resources(settings) as resources:
-            if settings.is_sqlite:
-                await upgrade_to_head(settings.effective_database_url)
-            else:
-                await ensure_schema_is_current(resources.engine)
+            await prepare_schema(settings, resources.engine)
             app.state.resources = resources
             app.state.local_user_id = None
             if allow_local_user:
@@ -75,11 +69,11 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
     app.add_middleware(RequestIdMiddleware)  # outermost: every line of a request has its id
     install_error_handlers(app)
     app.include_router(health.router)
-    app.include_router(metrics_route.router)
+    app.include_router(metrics.router)
     app.include_router(videos.router)
     app.include_router(webhooks.router)
     app.include_router(voices.router)
     app.include_router(features.router)
-    app.include_router(web.router)
-    app.mount("/static", web.static_files, name="static")
+    app.include_router(web_page.router)
+    app.mount("/static", web_page.static_files, name="static")
     return app

@@ -12,11 +12,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aivideo.auth.service import authenticate
+from aivideo.core.errors import NotAuthenticated
 from aivideo.db.availability import is_database_unavailable
 from aivideo.db.models import User
-from aivideo.errors import NotAuthenticated
 from aivideo.jobs.queue import JobQueue
-from aivideo.resources import Resources
+from aivideo.runtime.resources import Resources
 from aivideo.videos.service import QueueLimits
 
 logger = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import exc as db_errors
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from aivideo.core.errors import AivideoError, QueueFull
 from aivideo.db.availability import is_database_unavailable
-from aivideo.errors import AivideoError, QueueFull
 
 logger = logging.getLogger(__name__)
 
@@ -77,14 +77,19 @@ async def _on_validation_error(_request: Request, exc: Exception) -> JSONRespons
     return error_response(422, "invalid_input", summary, details=details)
 
 
-async def _on_aivideo_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, AivideoError)
+def response_for(exc: AivideoError) -> JSONResponse:
+    """The API's answer to one of our errors: its status, code and sentence."""
     if exc.status_code >= 500:
         logger.error("request failed: %s", exc.message)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
     if isinstance(exc, QueueFull):
         headers = {"Retry-After": str(exc.retry_after)}
     return error_response(exc.status_code, exc.code, exc.message, headers)
+
+
+async def _on_aivideo_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AivideoError)
+    return response_for(exc)
 
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -9,9 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aivideo.auth.keys import display_prefix, generate_api_key, hash_api_key
+from aivideo.core.errors import InvalidInput, NotAuthenticated
 from aivideo.db.models import ApiKey, User
 from aivideo.db.types import utcnow
-from aivideo.errors import InvalidInput, NotAuthenticated
 
 LOCAL_USER_NAME = "local"
 

@@ -12,6 +12,8 @@ import logging
 import time
 from pathlib import Path
 
+from aivideo.core.atomic_files import is_partial
+
 logger = logging.getLogger(__name__)
 
 ABANDONED_PART_SECONDS = 3600.0
@@ -31,7 +33,7 @@ def sweep_disk_cache(folder: Path, max_age: float) -> int:
             if not path.is_file():
                 continue
             age = now - path.stat().st_mtime
-            limit = ABANDONED_PART_SECONDS if ".part" in path.name else max_age
+            limit = ABANDONED_PART_SECONDS if is_partial(path) else max_age
             if age > limit:
                 path.unlink()
                 removed += 1

@@ -30,8 +30,8 @@ from cashews.exceptions import CacheBackendInteractionError
 from cashews.picklers import PicklerType
 from cashews.serialize import get_serializer
 
-from aivideo.config import Settings
-from aivideo.metrics import CACHE_REQUESTS, timed
+from aivideo.core.config import Settings
+from aivideo.observability.metrics import CACHE_REQUESTS, timed
 
 logger = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aivideo.cache.store import Cache
-from aivideo.ids import new_id
+from aivideo.core.ids import new_id
 
 logger = logging.getLogger(__name__)
 

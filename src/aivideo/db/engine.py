@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from aivideo.config import Settings
+from aivideo.core.config import Settings
 
 
 def create_engine(settings: Settings) -> AsyncEngine:

@@ -16,7 +16,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from aivideo.errors import SchemaOutOfDate
+from aivideo.core.config import Settings
+from aivideo.core.errors import SchemaOutOfDate
 
 _MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -55,3 +56,17 @@ async def ensure_schema_is_current(engine: AsyncEngine) -> None:
             f"the database schema is at revision {current or 'none'}, the code needs {head}: "
             "run `aivideo db upgrade` with the same AIVIDEO_DATABASE_URL"
         )
+
+
+async def prepare_schema(settings: Settings, engine: AsyncEngine) -> None:
+    """Make the schema ready for this process, or say why it is not.
+
+    An embedded SQLite file belongs to the process that opens it: it is
+    upgraded in place. A shared server database is upgraded by the operator
+    (``aivideo db upgrade``), once, before new code starts: here it is only
+    checked, so two processes never migrate it at the same time.
+    """
+    if settings.is_sqlite:
+        await upgrade_to_head(settings.effective_database_url)
+    else:
+        await ensure_schema_is_current(engine)

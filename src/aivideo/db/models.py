@@ -18,8 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from aivideo.core.ids import new_id
 from aivideo.db.types import UTCDateTime, utcnow
-from aivideo.ids import new_id
 
 
 def new_webhook_secret() -> str:

@@ -16,7 +16,7 @@ from taskiq import AsyncBroker, InMemoryBroker
 from taskiq.kicker import AsyncKicker
 from taskiq_aio_pika import AioPikaBroker, Queue, QueueType
 
-from aivideo.config import Settings
+from aivideo.core.config import Settings
 
 MAKE_VIDEO_TASK = "aivideo.make_video"
 

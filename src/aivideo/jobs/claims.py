@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aivideo.core.status import VideoStatus
 from aivideo.db.models import Video
+from aivideo.db.repository import webhook_due_now
 from aivideo.db.types import utcnow
-from aivideo.videos.repository import webhook_due_now
-from aivideo.videos.status import VideoStatus
 
 _QUEUED = VideoStatus.QUEUED.value
 _RUNNING = VideoStatus.RUNNING.value

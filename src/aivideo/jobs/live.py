@@ -14,22 +14,21 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from typing import Any, Protocol
+from typing import Protocol
 
 import redis.asyncio as redis
 
-from aivideo.redis_client import make_redis
+from aivideo.cache.redis_client import make_redis
+from aivideo.jobs.live_event import LiveEvent
 
 logger = logging.getLogger(__name__)
-
-Event = dict[str, Any]
 
 CHANNEL_PREFIX = "aivideo:progress:"
 SUBSCRIBER_BUFFER = 256  # events a slow reader may fall behind before it loses some
 
 
 class LiveEvents(Protocol):
-    async def publish(self, video_id: str, event: Event) -> None: ...
+    async def publish(self, video_id: str, event: LiveEvent) -> None: ...
 
     def subscribe(self, video_id: str) -> contextlib.AbstractAsyncContextManager[Subscription]:
         """Events published for ``video_id`` from now on."""
@@ -39,16 +38,16 @@ class LiveEvents(Protocol):
 
 
 class Subscription(Protocol):
-    async def next(self, wait: float) -> Event | None:
+    async def next(self, wait: float) -> LiveEvent | None:
         """The next event, or None if none came within ``wait`` seconds."""
         ...
 
 
 class _QueueSubscription:
     def __init__(self) -> None:
-        self.queue: asyncio.Queue[Event] = asyncio.Queue(SUBSCRIBER_BUFFER)
+        self.queue: asyncio.Queue[LiveEvent] = asyncio.Queue(SUBSCRIBER_BUFFER)
 
-    async def next(self, wait: float) -> Event | None:
+    async def next(self, wait: float) -> LiveEvent | None:
         try:
             return await asyncio.wait_for(self.queue.get(), wait)
         except TimeoutError:
@@ -61,7 +60,7 @@ class InProcessEvents:
     def __init__(self) -> None:
         self._subscribers: defaultdict[str, set[_QueueSubscription]] = defaultdict(set)
 
-    async def publish(self, video_id: str, event: Event) -> None:
+    async def publish(self, video_id: str, event: LiveEvent) -> None:
         for subscription in self._subscribers.get(video_id, ()):
             with contextlib.suppress(asyncio.QueueFull):  # a stalled reader skips events
                 subscription.queue.put_nowait(event)
@@ -85,7 +84,7 @@ class _RedisSubscription:
     def __init__(self, pubsub: redis.client.PubSub) -> None:
         self.pubsub = pubsub
 
-    async def next(self, wait: float) -> Event | None:
+    async def next(self, wait: float) -> LiveEvent | None:
         try:
             message = await self.pubsub.get_message(ignore_subscribe_messages=True, timeout=wait)
         except (redis.RedisError, OSError, RuntimeError):
@@ -95,8 +94,11 @@ class _RedisSubscription:
             return None
         if message is None:
             return None
-        event: Event = json.loads(message["data"])
-        return event
+        try:
+            data = json.loads(message["data"])
+        except ValueError:
+            return None  # not ours: a stream goes on without it
+        return LiveEvent.from_json(data) if isinstance(data, dict) else None
 
 
 class RedisEvents:
@@ -105,9 +107,9 @@ class RedisEvents:
     def __init__(self, url: str, timeout: float) -> None:
         self._client = make_redis(url, timeout)
 
-    async def publish(self, video_id: str, event: Event) -> None:
+    async def publish(self, video_id: str, event: LiveEvent) -> None:
         try:
-            await self._client.publish(CHANNEL_PREFIX + video_id, json.dumps(event))
+            await self._client.publish(CHANNEL_PREFIX + video_id, json.dumps(event.to_json()))
         except Exception as exc:  # progress is advisory: never fail a video over it
             logger.warning("could not publish progress of video %s: %s", video_id, exc)
 

@@ -8,12 +8,13 @@ import time
 
 from sqlalchemy import update
 
+from aivideo.core.status import VideoStatus
 from aivideo.db.models import Video
+from aivideo.db.repository import append_event
 from aivideo.db.types import utcnow
 from aivideo.jobs.live import LiveEvents
-from aivideo.resources import Resources
-from aivideo.videos.repository import append_event
-from aivideo.videos.status import VideoStatus
+from aivideo.jobs.live_event import LiveEvent
+from aivideo.jobs.tools import JobTools
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ class ProgressWriter:
     """Receives the pipeline's reports for one run of one video by one worker."""
 
     def __init__(
-        self, resources: Resources, live: LiveEvents, video_id: str, worker_id: str
+        self, resources: JobTools, live: LiveEvents, video_id: str, worker_id: str
     ) -> None:
         self.resources = resources
         self.live = live
@@ -74,7 +75,7 @@ class ProgressWriter:
             await self.resources.video_cache.invalidate(self.video_id)
             await self.live.publish(
                 self.video_id,
-                {"type": "progress", "status": "running", "stage": stage, "percent": percent},
+                LiveEvent.progress("running", percent, stage),
             )
         except Exception:
             # Progress is advisory: losing one update must not fail the video.

@@ -19,12 +19,13 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from aivideo.cache.disk_sweep import disk_cache_folder, sweep_disk_cache
 from aivideo.db.availability import is_database_unavailable
+from aivideo.db.repository import append_event
 from aivideo.jobs import claims
 from aivideo.jobs.live import LiveEvents
+from aivideo.jobs.live_event import LiveEvent
+from aivideo.jobs.tools import JobTools
 from aivideo.jobs.worker_ids import is_dead_local_worker
-from aivideo.metrics import RETRIES
-from aivideo.resources import Resources
-from aivideo.videos.repository import append_event
+from aivideo.observability.metrics import RETRIES
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ Publish = Callable[[Sequence[str]], Awaitable[None]]
 
 
 class Reconciler:
-    def __init__(self, resources: Resources, live: LiveEvents, publish: Publish) -> None:
+    def __init__(self, resources: JobTools, live: LiveEvents, publish: Publish) -> None:
         self.resources = resources
         self.settings = resources.settings
         self.live = live
@@ -85,7 +86,7 @@ class Reconciler:
             )
         for video_id, status in taken_back:
             logger.warning("video %s: its worker stopped answering; %s", video_id, status)
-            await self.live.publish(video_id, {"type": "status", "status": status})
+            await self.live.publish(video_id, LiveEvent.status_changed(status))
         # Taken-back videos go out at once; the grace is for the API's commit-publish gap.
         requeued = [video_id for video_id, status in taken_back if status == "queued"]
         to_send = list(dict.fromkeys([*requeued, *undelivered]))

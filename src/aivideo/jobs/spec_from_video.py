@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from aivideo.core.options import Aspect, OutputFormat, Quality, SubtitleMode
+from aivideo.core.spec import VideoSpec
 from aivideo.db.models import Video
-from aivideo.pipeline.spec import VideoSpec
-from aivideo.videos.options import Aspect, OutputFormat, Quality, SubtitleMode
 
 
 def spec_for(video: Video) -> VideoSpec:

@@ -18,16 +18,16 @@ from taskiq import InMemoryBroker
 from taskiq.acks import AcknowledgeType
 from taskiq.receiver import Receiver
 
-from aivideo.backoff import backoff_delay
-from aivideo.config import Settings
+from aivideo.core.backoff import backoff_delay
+from aivideo.core.config import Settings
+from aivideo.core.status import VideoStatus
 from aivideo.db.types import utcnow
 from aivideo.jobs import claims
 from aivideo.jobs.broker import MAKE_VIDEO_TASK, make_broker, publish_video
 from aivideo.jobs.live import LiveEvents, make_live_events
 from aivideo.jobs.reconciler import Reconciler
+from aivideo.jobs.tools import JobTools
 from aivideo.jobs.worker import VideoWorker
-from aivideo.resources import Resources
-from aivideo.videos.status import VideoStatus
 from aivideo.webhooks.sender import WebhookSender
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ PUBLISH_TIMEOUT = 5.0  # seconds
 
 
 class JobSystem:
-    def __init__(self, resources: Resources, settings: Settings) -> None:
+    def __init__(self, resources: JobTools, settings: Settings) -> None:
         self.resources = resources
         self.settings = settings
         self.live: LiveEvents = make_live_events(settings.redis_url, settings.probe_timeout)
@@ -105,8 +105,8 @@ class JobSystem:
                     await publish_video(self.broker, video_id)
                 sent.append(video_id)
         except Exception as exc:
-            logger.warning("could not publish %d videos (%s); the reconciler will",
-                           len(video_ids) - len(sent), exc)  # fmt: skip
+            unsent = len(video_ids) - len(sent)
+            logger.warning("could not publish %d videos (%s); the reconciler will", unsent, exc)
         if not sent:
             return
         try:

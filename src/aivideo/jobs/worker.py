@@ -22,25 +22,27 @@ import stamina
 import structlog
 from sqlalchemy import func
 
-from aivideo.backoff import backoff_delay
-from aivideo.config import Settings
+from aivideo.core.backoff import backoff_delay
+from aivideo.core.config import Settings
+from aivideo.core.errors import AivideoError
+from aivideo.core.outputs import video_folder
+from aivideo.core.spec import GeneratedVideo
+from aivideo.core.status import VideoStatus
 from aivideo.db.availability import is_database_unavailable
 from aivideo.db.models import Video
+from aivideo.db.repository import append_event
 from aivideo.db.types import utcnow
-from aivideo.errors import AivideoError
 from aivideo.jobs import claims
 from aivideo.jobs.live import LiveEvents
+from aivideo.jobs.live_event import LiveEvent
 from aivideo.jobs.progress import ProgressWriter
 from aivideo.jobs.spec_from_video import spec_for
+from aivideo.jobs.tools import JobTools
 from aivideo.jobs.worker_ids import is_dead_local_worker, new_worker_id
-from aivideo.metrics import RETRIES, WORKER_SLOTS, WORKER_SLOTS_BUSY
+from aivideo.observability.metrics import RETRIES, WORKER_SLOTS, WORKER_SLOTS_BUSY
 from aivideo.pipeline.runner import generate_video
-from aivideo.pipeline.spec import GeneratedVideo
 from aivideo.pipeline.workspace import Workspace
 from aivideo.providers.errors import ProviderUnavailable
-from aivideo.resources import Resources
-from aivideo.videos.repository import append_event
-from aivideo.videos.status import VideoStatus
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +75,7 @@ _database_retry = stamina.retry(on=is_database_unavailable, attempts=6, timeout=
 
 
 class VideoWorker:
-    def __init__(self, resources: Resources, settings: Settings, live: LiveEvents) -> None:
+    def __init__(self, resources: JobTools, settings: Settings, live: LiveEvents) -> None:
         self.resources = resources
         self.settings = settings
         self.live = live
@@ -86,7 +88,7 @@ class VideoWorker:
         self._watcher: asyncio.Task[None] | None = None
 
     def workspace(self, video_id: str) -> Workspace:
-        return Workspace(self.resources.storage_dir / video_id)
+        return Workspace(video_folder(self.resources.storage_dir, video_id))
 
     def start(self) -> None:
         WORKER_SLOTS.set(self.settings.render_slots)
@@ -131,8 +133,9 @@ class VideoWorker:
             waiting.cancel()
         running = [run.task for run in self._runs.values()]
         if running and grace > 0:
-            logger.info("worker %s: finishing %d videos (up to %.0f s)",
-                        self.id, len(running), grace)  # fmt: skip
+            logger.info(
+                "worker %s: finishing %d videos (up to %.0f s)", self.id, len(running), grace
+            )
             await asyncio.wait(running, timeout=grace)
         for video_id in list(self._runs):
             self._stop(video_id, StopReason.SHUTDOWN)
@@ -158,7 +161,7 @@ class VideoWorker:
             await session.commit()
         logger.info("video started")
         await self.resources.video_cache.invalidate(video_id)
-        await self.live.publish(video_id, {"type": "progress", "status": "running", "percent": 0})
+        await self.live.publish(video_id, LiveEvent.progress("running", 0))
         return True
 
     async def _take_from_dead_holder(self, video_id: str) -> bool:
@@ -283,8 +286,9 @@ class VideoWorker:
             return
         RETRIES.labels("transient_failure").inc()
         delay = backoff_delay(attempt, self.settings.retry_backoff, self.settings.retry_backoff_max)
-        logger.warning("video %s: attempt %d failed (%s); retry in %.0f s", video_id, attempt,
-                       reason, delay)  # fmt: skip
+        logger.warning(
+            "video %s: attempt %d failed (%s); retry in %.0f s", video_id, attempt, reason, delay
+        )
         await self._requeue(
             video_id,
             "retry_scheduled",
@@ -319,9 +323,7 @@ class VideoWorker:
             await session.commit()
         logger.info("video %s: %s", status.value, message)
         await self.resources.video_cache.invalidate(video_id)
-        await self.live.publish(
-            video_id, {"type": "status", "status": status.value, "message": message}
-        )
+        await self.live.publish(video_id, LiveEvent.status_changed(status.value, message))
 
     async def _hand_back(self, video_id: str, message: str) -> None:
         """Give a video back unfinished; not the video's fault, so no attempt is used."""
@@ -334,7 +336,7 @@ class VideoWorker:
                 append_event(session, video_id, kind, message)
                 await session.commit()
         await self.resources.video_cache.invalidate(video_id)
-        await self.live.publish(video_id, {"type": "progress", "status": "queued", "percent": 0})
+        await self.live.publish(video_id, LiveEvent.progress("queued", 0))
 
     async def _watch_claims(self) -> None:
         """Renew the claims on running videos; stop those cancelled or taken back."""

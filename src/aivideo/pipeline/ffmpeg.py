@@ -14,7 +14,7 @@ from functools import cache
 
 import imageio_ffmpeg
 
-from aivideo.errors import RenderFailed
+from aivideo.core.errors import RenderFailed
 
 ProgressCallback = Callable[[float], None]
 

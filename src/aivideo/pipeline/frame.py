@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from aivideo.videos.options import Aspect, Quality
+from aivideo.core.options import Aspect, Quality
 
 FPS = 30
 
@@ -44,14 +44,15 @@ class Frame:
         return round(self.width * 0.88) // 2 * 2
 
 
-def _even(value: float) -> int:
+def even(value: float) -> int:
+    """The nearest even number of pixels: H.264 with 4:2:0 colour needs even sizes."""
     return int(round(value / 2) * 2)
 
 
 def frame_for(quality: Quality, aspect: Aspect) -> Frame:
     """480p/720p/1080p is the short side: 16:9 at 720p is 1280x720, 9:16 is 720x1280."""
     short = _SHORT_SIDE[quality]
-    long = _even(short * 16 / 9)
+    long = even(short * 16 / 9)
     if aspect is Aspect.LANDSCAPE:
         return Frame(long, short)
     if aspect is Aspect.PORTRAIT:

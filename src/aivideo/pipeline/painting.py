@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 # Calm two-colour gradients (top-left, bottom-right), chosen by hand.
 PALETTES = [
@@ -160,3 +160,11 @@ def compose_thumbnail(frame: Path, title: str | None, output: Path) -> None:
             picture.alpha_composite(title_card)
         overlay.unlink()
     picture.convert("RGB").save(output, format="JPEG", quality=88)
+
+
+def fit_picture(source: Path, width: int, height: int, output: Path) -> None:
+    """Crop and scale a picture to cover ``width`` x ``height`` (runs in a worker process)."""
+    with Image.open(source) as image:
+        picture = ImageOps.exif_transpose(image).convert("RGB")
+    fitted = ImageOps.fit(picture, (width, height), Image.Resampling.LANCZOS)
+    fitted.save(output, format="JPEG", quality=94)

@@ -21,10 +21,11 @@ from pathlib import Path
 
 import anyio
 
+from aivideo.core.atomic_files import PARTIAL_SUFFIX, partial_path
+from aivideo.core.options import OutputFormat, SubtitleMode
 from aivideo.pipeline.ffmpeg import ProgressCallback, run_ffmpeg
 from aivideo.pipeline.frame import FPS, Frame
 from aivideo.pipeline.scene_graph import Shot, background_graph
-from aivideo.videos.options import OutputFormat, SubtitleMode
 
 SCENES_PER_SEGMENT = 2
 _MUX_SHARE = 0.05  # of the stage's progress: the last pass only copies the picture
@@ -200,9 +201,9 @@ async def render_video(
             begin, end = starts[scenes.start], starts[scenes[-1]] + plan.shots[scenes[-1]].duration
             playlist = None
             if plan.captions and plan.blank_caption is not None:
-                playlist = folder / f".captions-{k}.ffconcat.part"
+                playlist = partial_path(folder / f"captions-{k}.ffconcat")
                 await _write(playlist, caption_playlist(plan, begin, end))
-            segment = folder / f".segment-{k}.mkv.part"
+            segment = partial_path(folder / f"segment-{k}.mkv")
             segments.append(segment)
             frames = round((end - begin) * FPS)
 
@@ -217,7 +218,7 @@ async def render_video(
                 on_progress=segment_progress,
             )
             done_frames += frames
-        segment_list = folder / ".segments.ffconcat.part"
+        segment_list = partial_path(folder / "segments.ffconcat")
         await _write(segment_list, _concat_list(segments))
         await run_ffmpeg(_mux_arguments(plan, segment_list, output))
         report(1.0)
@@ -230,6 +231,6 @@ async def _write(path: Path, text: str) -> None:
 
 
 def _remove_intermediates(folder: Path) -> None:
-    for pattern in (".segment*.part", ".captions-*.part"):
+    for pattern in (f".segment*{PARTIAL_SUFFIX}", f".captions-*{PARTIAL_SUFFIX}"):
         for path in folder.glob(pattern):
             path.unlink(missing_ok=True)

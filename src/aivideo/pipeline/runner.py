@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 import errno
 from collections.abc import Callable
+from typing import Any
 
-from aivideo.errors import RenderFailed
-from aivideo.metrics import timed
-from aivideo.pipeline.spec import GeneratedVideo, VideoSpec
-from aivideo.pipeline.speech import preload_voice
-from aivideo.pipeline.stages import STAGES, Context, Note, Stage
-from aivideo.pipeline.voices import find_voice
+from aivideo.core.errors import RenderFailed
+from aivideo.core.outputs import SUBTITLES_SRT, SUBTITLES_VTT
+from aivideo.core.spec import GeneratedVideo, VideoSpec
+from aivideo.observability.metrics import timed
+from aivideo.pipeline.context import Context, Note
+from aivideo.pipeline.speech import registry as speech_engines
+from aivideo.pipeline.stages import STAGES, Stage
+from aivideo.pipeline.tools import PipelineTools
 from aivideo.pipeline.workspace import Workspace
-from aivideo.resources import Resources
 
 # (stage name, how far that stage is from 0 to 1, the whole job's percent 0-100)
 ProgressReport = Callable[[str, float, int], None]
@@ -24,7 +26,7 @@ _TOTAL_WEIGHT = sum(stage.weight for stage in STAGES)
 async def generate_video(
     spec: VideoSpec,
     workspace: Workspace,
-    resources: Resources,
+    tools: PipelineTools,
     report: ProgressReport = lambda _stage, _fraction, _percent: None,
     note: Note = lambda _kind, _message: None,
 ) -> GeneratedVideo:
@@ -34,16 +36,14 @@ async def generate_video(
         InvalidInput: the text, voice or media cannot make a video.
         RenderFailed: the encoder failed; the message says why.
     """
-    voice = find_voice(spec.voice)
+    # From the settings themselves: the voices they offer now.
+    voices = speech_engines.voice_catalogue(tools.settings)
+    voice = voices.find(spec.voice)
     await workspace.create()
-    ctx = Context(spec, workspace, resources, note=note)
+    ctx = Context(spec, workspace, tools, voices, note=note)
     # Start the worker processes and load the voice while the first stages run.
-    # (A remote voice has nothing to load here.)
     warm_up = asyncio.gather(
-        *(
-            resources.run_in_process(preload_voice, voice)
-            for _ in range(0 if voice.is_remote else resources.settings.process_pool_size)
-        ),
+        speech_engines.preload(voice, tools),
         return_exceptions=True,  # a voice that fails to load fails the speech stage instead
     )
     try:
@@ -59,13 +59,13 @@ async def _run_stages(ctx: Context, report: ProgressReport) -> None:
     done = 0  # weight of the stages finished so far
     for stage in STAGES:
 
-        def progress(fraction: float, stage: Stage = stage, start: int = done) -> None:
+        def progress(fraction: float, stage: Stage[Any] = stage, start: int = done) -> None:
             overall = int(100 * (start + stage.weight * fraction) / _TOTAL_WEIGHT)
             report(stage.name, fraction, overall)
 
         ctx.progress = progress
-        record = await workspace.finished_stage(stage.name)
-        if record is None:
+        data = await workspace.finished_stage(stage.name)
+        if data is None:
             progress(0.0)
             try:
                 with timed("stage", stage.name):
@@ -76,7 +76,9 @@ async def _run_stages(ctx: Context, report: ProgressReport) -> None:
                 raise
             finally:
                 await workspace.remove_partials()
-            await workspace.finish_stage(stage.name, record)
+            await workspace.finish_stage(stage.name, record.to_json())
+        else:
+            record = stage.parse(data)
         stage.restore(ctx, record)
         progress(1.0)
         done += stage.weight
@@ -84,17 +86,17 @@ async def _run_stages(ctx: Context, report: ProgressReport) -> None:
 
 def _result(ctx: Context, spec: VideoSpec) -> GeneratedVideo:
     workspace = ctx.workspace
-    render = ctx.record["render"]
-    assert ctx.script is not None
+    rendered = ctx.rendered
+    assert ctx.script is not None and rendered is not None and ctx.thumbnail is not None
     return GeneratedVideo(
-        video=workspace.path(render["file"]),
-        thumbnail=workspace.path(ctx.record["thumbnail"]["file"]),
-        srt=workspace.path("subtitles.srt"),
-        vtt=workspace.path("subtitles.vtt"),
-        duration=render["duration"],
-        size_bytes=render["size_bytes"],
-        width=render["width"],
-        height=render["height"],
+        video=workspace.path(rendered.file),
+        thumbnail=workspace.path(ctx.thumbnail),
+        srt=workspace.path(SUBTITLES_SRT),
+        vtt=workspace.path(SUBTITLES_VTT),
+        duration=rendered.duration,
+        size_bytes=rendered.size_bytes,
+        width=rendered.width,
+        height=rendered.height,
         format=spec.format.value,
         narration="\n\n".join(" ".join(scene.sentences) for scene in ctx.script.scenes),
         title=ctx.script.title,

@@ -9,11 +9,11 @@ never count as time.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 import pysbd
 
-from aivideo.errors import InvalidInput
+from aivideo.core.errors import InvalidInput
+from aivideo.core.script import Scene, Script, is_speakable
 
 # A scene is what one background shows: a paragraph, cut down to this many
 # sentences so that the picture changes every 10-20 seconds.
@@ -28,46 +28,6 @@ _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~|`)(?=\S)(.+?)(?<=\S)\1")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _ENDS_SENTENCE = re.compile(r"[.!?…:;。！？]['\"”’)\]]*$")
-
-
-@dataclass(frozen=True)
-class Scene:
-    sentences: list[str]
-    keywords: list[str] = field(default_factory=list)  # for stock footage; from a script writer
-
-
-@dataclass(frozen=True)
-class Script:
-    title: str | None
-    scenes: list[Scene] = field(default_factory=list)
-
-    @property
-    def sentences(self) -> list[str]:
-        return [sentence for scene in self.scenes for sentence in scene.sentences]
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "title": self.title,
-            "scenes": [scene.sentences for scene in self.scenes],
-            "keywords": [scene.keywords for scene in self.scenes],
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, object]) -> Script:
-        scenes = data["scenes"]
-        assert isinstance(scenes, list)
-        keywords = data.get("keywords") or [[] for _ in scenes]
-        assert isinstance(keywords, list)
-        title = data.get("title")
-        return cls(
-            title if isinstance(title, str) else None,
-            [Scene(list(s), list(k)) for s, k in zip(scenes, keywords, strict=True)],
-        )
-
-
-def is_speakable(text: str) -> bool:
-    """Whether a voice would say anything: at least one letter or digit."""
-    return any(character.isalnum() for character in text)
 
 
 def _plain(line: str) -> str:

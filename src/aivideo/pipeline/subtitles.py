@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
+from aivideo.core.options import Aspect
 from aivideo.pipeline.painting import wrap_lines
-from aivideo.pipeline.speech import Narration
-from aivideo.videos.options import Aspect
+from aivideo.pipeline.speech.narration import Narration
 
 MAX_LINES = 2
 _CHARS_PER_LINE = {Aspect.LANDSCAPE: 42, Aspect.SQUARE: 32, Aspect.PORTRAIT: 26}

@@ -10,11 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aivideo.pipeline import media, painting
-from aivideo.pipeline.frame import Frame
-from aivideo.pipeline.spec import VideoSpec
+from aivideo.core.options import SubtitleMode
+from aivideo.core.spec import MediaFile, VideoSpec
+from aivideo.pipeline import painting
+from aivideo.pipeline.frame import Frame, even
+from aivideo.pipeline.records import Placed, PlannedShot
 from aivideo.pipeline.subtitles import Cue
-from aivideo.videos.options import SubtitleMode
 
 TITLE_SECONDS = 2.5
 PAN_MARGIN = 1.12  # still backgrounds are this much larger than the frame: room to pan
@@ -31,17 +32,13 @@ class PaintJob:
 
 @dataclass(frozen=True)
 class VisualPlan:
-    shots: list[dict[str, Any]]  # per scene: path (a workspace name, or a clip's own path)
-    title: dict[str, Any] | None  # the title card, with when it shows
-    captions: list[dict[str, Any]]  # each caption band, with when it shows
+    shots: list[PlannedShot]  # per scene
+    title: Placed | None  # the title card, with when it shows
+    captions: list[Placed]  # each caption band, with when it shows
     jobs: list[PaintJob]
 
 
 BLANK_CAPTION = "caption-blank.png"
-
-
-def _even(value: float) -> int:
-    return int(value) // 2 * 2
 
 
 def plan_visuals(
@@ -50,10 +47,10 @@ def plan_visuals(
     title: str | None,
     cues: list[Cue],
     durations: list[float],
-    scene_media: list[media.MediaFile | None],
+    scene_media: list[MediaFile | None],
 ) -> VisualPlan:
     """``scene_media``: per scene, the picture or clip it shows; None: a generated background."""
-    wide, tall = _even(frame.width * PAN_MARGIN), _even(frame.height * PAN_MARGIN)
+    wide, tall = even(frame.width * PAN_MARGIN), even(frame.height * PAN_MARGIN)
     # The same text (or prompt) always gets the same colours.
     seed = sum(map(ord, (spec.text or spec.prompt or "")[:200]))
     shots, jobs = [], []
@@ -63,15 +60,15 @@ def plan_visuals(
             jobs.append(PaintJob(name, painting.paint_background, (wide, tall, seed + index)))
         else:
             if item.is_clip:
-                shots.append({"path": str(item.path), "is_clip": True, "duration": duration})
+                shots.append(PlannedShot(str(item.path), is_clip=True, duration=duration))
                 continue
-            jobs.append(PaintJob(name, media.fit_picture, (item.path, wide, tall)))
-        shots.append({"path": name, "is_clip": False, "duration": duration})
+            jobs.append(PaintJob(name, painting.fit_picture, (item.path, wide, tall)))
+        shots.append(PlannedShot(name, is_clip=False, duration=duration))
 
     title_card = None
     if title:
         jobs.append(PaintJob("title.png", painting.paint_title, (title, frame.width, frame.height)))
-        title_card = {"path": "title.png", "start": 0.0, "end": TITLE_SECONDS}
+        title_card = Placed("title.png", 0.0, TITLE_SECONDS)
     captions = []
     if spec.subtitles is SubtitleMode.BURNED:
         band = (frame.caption_font_size, frame.caption_band_width, frame.caption_band_height)
@@ -79,5 +76,5 @@ def plan_visuals(
         for index, cue in enumerate(cues):
             name = f"caption-{index}.png"
             jobs.append(PaintJob(name, painting.paint_caption, (cue.lines, *band)))
-            captions.append({"path": name, "start": cue.start, "end": cue.end})
+            captions.append(Placed(name, cue.start, cue.end))
     return VisualPlan(shots, title_card, captions, jobs)

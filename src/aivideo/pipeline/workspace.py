@@ -8,12 +8,16 @@ done with what the later stages need. Running a video again skips those stages.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import anyio
 
-from aivideo.metrics import timed
+from aivideo.core.atomic_files import PARTIAL_GLOB, atomic_path
+from aivideo.core.outputs import STAGES_FOLDER
+from aivideo.observability.metrics import timed
 
 
 class Workspace:
@@ -23,30 +27,24 @@ class Workspace:
     def path(self, name: str) -> Path:
         return self.root / name
 
-    @staticmethod
-    def partial(path: Path) -> Path:
-        """The temporary name a file is written under until it is complete."""
-        return path.with_name(f".{path.name}.part")
-
     async def create(self) -> None:
-        await anyio.Path(self.root / "stages").mkdir(parents=True, exist_ok=True)
+        await anyio.Path(self.root / STAGES_FOLDER).mkdir(parents=True, exist_ok=True)
+
+    @asynccontextmanager
+    async def atomic(self, name: str) -> AsyncIterator[Path]:
+        """A temporary path to write the file ``name`` under; in place once the block succeeds."""
+        async with atomic_path(self.path(name)) as partial:
+            yield partial
 
     async def write_text(self, name: str, text: str) -> Path:
-        final = self.path(name)
-        temporary = anyio.Path(self.partial(final))
         with timed("storage", "write"):
-            await temporary.write_text(text, encoding="utf-8")
-            await temporary.rename(final)
-        return final
-
-    async def commit(self, partial: Path, final: Path) -> None:
-        """Move a finished temporary file into place."""
-        with timed("storage", "commit"):
-            await anyio.Path(partial).rename(final)
+            async with atomic_path(self.path(name)) as partial:
+                await anyio.Path(partial).write_text(text, encoding="utf-8")
+        return self.path(name)
 
     async def finished_stage(self, stage: str) -> dict[str, Any] | None:
         """What a finished stage recorded, or None if it has not finished."""
-        marker = anyio.Path(self.root / "stages" / f"{stage}.json")
+        marker = anyio.Path(self.root / STAGES_FOLDER / f"{stage}.json")
         with timed("storage", "read"):
             if not await marker.exists():
                 return None
@@ -54,9 +52,9 @@ class Workspace:
         return data
 
     async def finish_stage(self, stage: str, data: dict[str, Any]) -> None:
-        await self.write_text(f"stages/{stage}.json", json.dumps(data))
+        await self.write_text(f"{STAGES_FOLDER}/{stage}.json", json.dumps(data))
 
     async def remove_partials(self) -> None:
         """Delete temporary files left by a stage that did not finish."""
-        async for path in anyio.Path(self.root).rglob(".*.part"):
+        async for path in anyio.Path(self.root).rglob(PARTIAL_GLOB):
             await path.unlink(missing_ok=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aivideo.errors import AivideoError
+from aivideo.core.errors import AivideoError
 
 
 class ProviderFailed(AivideoError):

@@ -21,10 +21,10 @@ from typing import Any
 import httpx
 import stamina
 
-from aivideo.config import Settings
-from aivideo.logs import mask_secrets
-from aivideo.metrics import RETRIES
-from aivideo.operation_timing import PROVIDER
+from aivideo.core.config import Settings
+from aivideo.observability.logs import mask_secrets
+from aivideo.observability.metrics import RETRIES
+from aivideo.observability.operation_timing import PROVIDER
 from aivideo.providers.errors import ProviderUnavailable
 
 RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})

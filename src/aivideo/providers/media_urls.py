@@ -23,12 +23,13 @@ from pathlib import Path
 import anyio
 import httpx
 
-from aivideo.errors import InvalidInput
-from aivideo.pipeline.media import MediaFile, identify_media
-from aivideo.pipeline.workspace import Workspace
+from aivideo.core.atomic_files import partial_path
+from aivideo.core.errors import InvalidInput
+from aivideo.core.executors import Executors
+from aivideo.core.spec import MediaFile
+from aivideo.media.probe import identify_media
 from aivideo.providers.errors import ProviderUnavailable
 from aivideo.providers.http_calls import RETRIED_STATUSES, ProviderHttp, TooLarge, why_no_answer
-from aivideo.resources import Resources
 
 MAX_REDIRECTS = 3
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -59,6 +60,16 @@ DNS_TIMEOUT = 5.0  # seconds to resolve a media URL's host
 
 
 @dataclass(frozen=True)
+class MediaDownloads:
+    """How ``media_urls`` are fetched: the HTTP client, its limits, a thread for the checks."""
+
+    http: ProviderHttp
+    executors: Executors
+    max_bytes: int
+    allow_private: bool  # AIVIDEO_MEDIA_ALLOW_PRIVATE: for tests and self-hosted set-ups
+
+
+@dataclass(frozen=True)
 class _Source:
     """One entry of ``media_urls``; its text names it in every error message."""
 
@@ -69,7 +80,7 @@ class _Source:
         return f"media_urls[{self.index}] ({_shortened(self.url)})"
 
 
-async def fetch_media(resources: Resources, urls: list[str], folder: Path) -> list[MediaFile]:
+async def fetch_media(downloads: MediaDownloads, urls: list[str], folder: Path) -> list[MediaFile]:
     """Download each of ``urls`` into ``folder`` as ``media-<index><suffix>``, all at once.
 
     Returns:
@@ -87,7 +98,7 @@ async def fetch_media(resources: Resources, urls: list[str], folder: Path) -> li
     try:
         # One failure fails the video: a TaskGroup stops the other downloads at once.
         async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(_fetch(resources, s, folder)) for s in sources]
+            tasks = [group.create_task(_fetch(downloads, s, folder)) for s in sources]
     except ExceptionGroup as failures:
         first_failure = failures.exceptions[0]
     if first_failure is not None:
@@ -102,18 +113,18 @@ def _parsed(index: int, url: str) -> httpx.URL:
         raise InvalidInput(f"media_urls[{index}]: not a valid URL ({exc})") from exc
 
 
-async def _fetch(resources: Resources, source: _Source, folder: Path) -> MediaFile:
-    kept = await _downloaded_before(resources, folder, source.index)
+async def _fetch(downloads: MediaDownloads, source: _Source, folder: Path) -> MediaFile:
+    kept = await _downloaded_before(downloads, folder, source.index)
     if kept is not None:
         return kept
     # Streamed to disk as it arrives (a clip may be large); named once its type is known.
-    partial = anyio.Path(Workspace.partial(folder / f"media-{source.index}"))
+    partial = anyio.Path(partial_path(folder / f"media-{source.index}"))
     try:
-        response = await _download(resources, source, Path(partial))
+        response = await _download(downloads, source, Path(partial))
         content_type = _media_type(response, source)
         final = folder / f"media-{source.index}{_suffix(content_type)}"
         # Pillow and PyAV read the file's headers: sync libraries, so a thread.
-        found = await resources.run_in_thread(identify_media, Path(partial))
+        found = await downloads.executors.run_in_thread(identify_media, Path(partial))
         if found is None:
             raise InvalidInput(
                 f"{source}: not a picture or a video clip that can be read (it came as "
@@ -126,21 +137,23 @@ async def _fetch(resources: Resources, source: _Source, folder: Path) -> MediaFi
     return MediaFile(final, found.is_clip)
 
 
-async def _downloaded_before(resources: Resources, folder: Path, index: int) -> MediaFile | None:
+async def _downloaded_before(
+    downloads: MediaDownloads, folder: Path, index: int
+) -> MediaFile | None:
     """The file an earlier attempt of this video kept (a whole one: it was renamed in)."""
     async for path in anyio.Path(folder).glob(f"media-{index}.*"):
-        found = await resources.run_in_thread(identify_media, Path(path))
+        found = await downloads.executors.run_in_thread(identify_media, Path(path))
         if found is not None:
             return found
     return None
 
 
-async def _download(resources: Resources, source: _Source, into: Path) -> httpx.Response:
+async def _download(downloads: MediaDownloads, source: _Source, into: Path) -> httpx.Response:
     """The final reply to ``source``, after its redirects: a 2xx (body in ``into``) or an error."""
-    http = resources.providers.media_downloads
+    http = downloads.http
     url = source.url
     for _ in range(MAX_REDIRECTS + 1):
-        response = await _get(resources, http, source, url, into)
+        response = await _get(downloads, http, source, url, into)
         if response.status_code not in _REDIRECTS:
             return _successful(response, source, http)
         location = response.headers.get("Location")
@@ -154,18 +167,17 @@ async def _download(resources: Resources, source: _Source, into: Path) -> httpx.
 
 
 async def _get(
-    resources: Resources, http: ProviderHttp, source: _Source, url: httpx.URL, into: Path
+    downloads: MediaDownloads, http: ProviderHttp, source: _Source, url: httpx.URL, into: Path
 ) -> httpx.Response:
     """One GET of ``url``, sent to the address that was checked for it."""
-    settings = resources.settings
     if url.scheme not in ("http", "https"):
         raise InvalidInput(f"{source}: only http and https URLs can be downloaded, not {url}")
-    address = await _checked_address(url, source, allow_private=settings.media_allow_private)
+    address = await _checked_address(url, source, allow_private=downloads.allow_private)
     try:
         return await http.request(
             "GET",
             str(url.copy_with(host=address)),
-            max_bytes=settings.media_max_bytes,
+            max_bytes=downloads.max_bytes,
             into=into,
             headers={
                 "Host": url.netloc.decode("ascii"),

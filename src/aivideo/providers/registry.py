@@ -16,7 +16,7 @@ from pydantic import SecretStr
 
 from aivideo.cache.disk_sweep import disk_cache_folder
 from aivideo.cache.store import Cache
-from aivideo.config import Settings
+from aivideo.core.config import Settings
 from aivideo.providers.http_calls import ProviderHttp, RetryPolicy
 from aivideo.providers.remote_speech import RemoteVoice
 from aivideo.providers.script_writer import ScriptWriter

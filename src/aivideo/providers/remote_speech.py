@@ -21,8 +21,9 @@ import httpx
 import numpy as np
 import numpy.typing as npt
 
-from aivideo.providers.errors import ProviderFailed, ProviderUnavailable
+from aivideo.providers.errors import ProviderFailed
 from aivideo.providers.http_calls import ProviderHttp, TooLarge, provider_message
+from aivideo.providers.refusals import Refusal, RefusalWording, common_sentences
 
 SAMPLE_RATE = 24_000  # OpenAI's own rate: its replies need no resampling
 MAX_REPLY_BYTES = 50_000_000  # four minutes of 48 kHz stereo: far beyond one sentence
@@ -81,45 +82,36 @@ class RemoteVoice:
         return samples, SAMPLE_RATE
 
     def _refusal(self, response: httpx.Response, voice_name: str) -> ProviderFailed:
-        status = response.status_code
-        said = f"HTTP {status}: {provider_message(response) or response.reason_phrase}"
         name = self.http.name
-        if status in (401, 403):
-            if not self.has_key:
-                return ProviderFailed(
-                    f"{name} wants an API key ({said}); set AIVIDEO_SPEECH_API_KEY"
-                )
-            return ProviderFailed(
-                f"{name} refused the API key ({said}); check AIVIDEO_SPEECH_API_KEY"
-            )
-        if status == 404:
-            return ProviderFailed(
-                f"{name} does not know the model {self.model!r} or the voice {voice_name!r}, "
-                f"or the URL is wrong ({said}); check AIVIDEO_SPEECH_MODEL, the video's voice, "
-                "and that AIVIDEO_SPEECH_BASE_URL points at the API's /v1 root"
-            )
-        if status == 429 and "quota" in said.lower():
-            return ProviderFailed(
-                f"{name}'s quota is used up ({said}); raise the account's limits, then retry "
-                "the video"
-            )
-        if status == 429:  # a rate limit passes: worth another attempt later (sentences
-            # already spoken are in the speech cache, so it costs little)
-            return ProviderUnavailable(
-                f"{name}'s rate limit was reached ({said}); the video is tried again later"
-            )
-        if status >= 500:
-            return ProviderUnavailable(
-                f"{name} kept failing ({said}); it may be down: try again later"
-            )
-        if 300 <= status < 400:
-            return ProviderFailed(
-                f"{name} redirects to {response.headers.get('Location', 'elsewhere')} ({said}); "
-                "set AIVIDEO_SPEECH_BASE_URL to the address it redirects to"
-            )
-        return ProviderFailed(
-            f"{name} refused to speak with the model {self.model!r} and the voice "
-            f"{voice_name!r} ({said})"
+        key_setting = "AIVIDEO_SPEECH_API_KEY"
+        wording = RefusalWording(
+            other=lambda said: (
+                f"{name} refused to speak with the model {self.model!r} and the voice "
+                f"{voice_name!r} ({said})"
+            ),
+            sentences={
+                # A rate limit passes: sentences already spoken are in the speech cache,
+                # so trying the video again later costs little.
+                **common_sentences(name),
+                Refusal.KEY_REFUSED: lambda said: (
+                    f"{name} refused the API key ({said}); check {key_setting}"
+                    if self.has_key
+                    else f"{name} wants an API key ({said}); set {key_setting}"
+                ),
+                Refusal.NOT_FOUND: lambda said: (
+                    f"{name} does not know the model {self.model!r} or the voice "
+                    f"{voice_name!r}, or the URL is wrong ({said}); check AIVIDEO_SPEECH_MODEL, "
+                    "the video's voice, and that AIVIDEO_SPEECH_BASE_URL points at the API's "
+                    "/v1 root"
+                ),
+                Refusal.REDIRECTED: lambda said: (
+                    f"{name} redirects to {response.headers.get('Location', 'elsewhere')} "
+                    f"({said}); set AIVIDEO_SPEECH_BASE_URL to the address it redirects to"
+                ),
+            },
+        )
+        return wording.error(
+            response.status_code, provider_message(response) or response.reason_phrase
         )
 
     def _not_audio(self, response: httpx.Response, problem: str) -> ProviderFailed:

@@ -21,9 +21,10 @@ from typing import Any
 import httpx
 
 from aivideo.cache.store import Cache
-from aivideo.pipeline.script import is_speakable
-from aivideo.providers.errors import ProviderFailed, ProviderUnavailable
+from aivideo.core.script import is_speakable
+from aivideo.providers.errors import ProviderFailed
 from aivideo.providers.http_calls import ProviderHttp, provider_message
+from aivideo.providers.refusals import Refusal, RefusalWording, common_sentences
 
 WORDS_PER_SECOND = 2.5  # a calm narrator: 150 words a minute
 MAX_SCENES = 40
@@ -109,36 +110,25 @@ class ScriptWriter:
 
 
 def _refusal(response: httpx.Response, model: str) -> ProviderFailed:
-    status = response.status_code
-    said = f"HTTP {status}: {provider_message(response) or response.reason_phrase}"
-    if status in (401, 403):
-        return ProviderFailed(
-            f"the script writer refused the API key ({said}); check AIVIDEO_LLM_API_KEY"
-        )
-    if status == 402:
-        return ProviderFailed(
-            f"the script writer's account has no credit left ({said}); add credit, or use "
-            "another key"
-        )
-    if status == 429 and "quota" in said.lower():
-        return ProviderFailed(
-            f"the script writer's quota is used up ({said}); raise the account's limits, "
-            "then retry the video"
-        )
-    if status == 429:  # a rate limit passes: worth another attempt later
-        return ProviderUnavailable(
-            f"the script writer's rate limit was reached ({said}); the video is tried again later"
-        )
-    if status == 404:
-        return ProviderFailed(
-            f"the script writer does not know the model {model!r}, or the URL is wrong "
-            f"({said}); set AIVIDEO_LLM_MODEL to a model it serves and check AIVIDEO_LLM_BASE_URL"
-        )
-    if status >= 500:
-        return ProviderUnavailable(
-            f"the script writer kept failing ({said}); it may be down: try again later"
-        )
-    return ProviderFailed(f"the script writer refused the request ({said})")
+    wording = RefusalWording(
+        other=lambda said: f"the script writer refused the request ({said})",
+        sentences={
+            **common_sentences("the script writer"),
+            Refusal.KEY_REFUSED: lambda said: (
+                f"the script writer refused the API key ({said}); check AIVIDEO_LLM_API_KEY"
+            ),
+            Refusal.NO_CREDIT: lambda said: (
+                f"the script writer's account has no credit left ({said}); add credit, or use "
+                "another key"
+            ),
+            Refusal.NOT_FOUND: lambda said: (
+                f"the script writer does not know the model {model!r}, or the URL is wrong "
+                f"({said}); set AIVIDEO_LLM_MODEL to a model it serves and check "
+                "AIVIDEO_LLM_BASE_URL"
+            ),
+        },
+    )
+    return wording.error(response.status_code, provider_message(response) or response.reason_phrase)
 
 
 def _parse_script(content: str) -> WrittenScript:

@@ -20,13 +20,13 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from aivideo.pipeline.media import MediaFile
-from aivideo.pipeline.script import Scene
+from aivideo.core.options import Aspect
+from aivideo.core.script import Scene
+from aivideo.core.spec import MediaFile
 from aivideo.providers.errors import ProviderFailed
 from aivideo.providers.stock_files import download_media
 from aivideo.providers.stock_query import search_queries
 from aivideo.providers.stock_search import Candidate, StockSearch
-from aivideo.videos.options import Aspect
 
 logger = logging.getLogger(__name__)
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-import uuid
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 import anyio
 
-from aivideo.pipeline.media import MediaFile, identify_media
+from aivideo.core.atomic_files import atomic_path
+from aivideo.core.spec import MediaFile
+from aivideo.media.probe import identify_media
 from aivideo.providers.errors import ProviderFailed
 from aivideo.providers.http_calls import ProviderHttp, TooLarge
 
@@ -49,12 +50,12 @@ async def download_media(
         if media is not None:
             return media
     await anyio.Path(final.parent).mkdir(parents=True, exist_ok=True)
-    partial = anyio.Path(final.with_name(f".{uuid.uuid4().hex}.part{final.suffix}"))
     source = f"{http.name}'s file server {urlsplit(url).hostname}"
-    try:
+    # A name of its own: two videos may fetch the same file at once.
+    async with atomic_path(final, unique=True) as partial:
         try:
             response = await http.request(
-                "GET", url, max_bytes=max_bytes, into=Path(partial), follow_redirects=True
+                "GET", url, max_bytes=max_bytes, into=partial, follow_redirects=True
             )
         except TooLarge as exc:
             raise ProviderFailed(
@@ -64,10 +65,7 @@ async def download_media(
         if response.status_code != 200:
             raise ProviderFailed(f"{source} answered HTTP {response.status_code}")
         # The body went straight to ``partial``: check it is media, then keep it.
-        media = await asyncio.to_thread(identify_media, Path(partial))
+        media = await asyncio.to_thread(identify_media, partial)
         if media is None:
             raise ProviderFailed(f"{source} sent a file that is not a picture or a video")
-        await partial.rename(final)
-    finally:
-        await partial.unlink(missing_ok=True)  # gone after the rename; else never used
     return MediaFile(final, media.is_clip)

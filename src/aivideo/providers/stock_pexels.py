@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from aivideo.core.options import Aspect
 from aivideo.providers.stock_search import RESULTS_PER_SEARCH, Candidate, StockFile, StockSearch
-from aivideo.videos.options import Aspect
 
 _NAME = "Pexels"
 _ORIENTATIONS = {

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from aivideo.core.options import Aspect
 from aivideo.providers.stock_search import RESULTS_PER_SEARCH, Candidate, StockFile, StockSearch
-from aivideo.videos.options import Aspect
 
 _NAME = "Pixabay"
 _ORIENTATIONS = {Aspect.LANDSCAPE: "horizontal", Aspect.PORTRAIT: "vertical", Aspect.SQUARE: "all"}

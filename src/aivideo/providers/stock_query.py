@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from aivideo.pipeline.script import Scene
+from aivideo.core.script import Scene
 
 MAX_QUERY_WORDS = 3
 _WORD = re.compile(r"[^\W\d_]{3,}")  # letters only, at least three of them

@@ -15,9 +15,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter, ValidationError
 
 from aivideo.cache.store import Cache
-from aivideo.providers.errors import ProviderFailed, ProviderUnavailable
+from aivideo.core.options import Aspect
+from aivideo.providers.errors import ProviderFailed
 from aivideo.providers.http_calls import ProviderHttp, provider_message
-from aivideo.videos.options import Aspect
+from aivideo.providers.refusals import Refusal, RefusalWording, common_sentences
 
 RESULTS_PER_SEARCH = 10  # enough for every scene of a video to get its own clip
 # Bump when Candidate changes shape: older cache entries then miss instead of failing.
@@ -137,19 +138,18 @@ class StockSearch(ABC):
 
     def refusal(self, status: int, said: str) -> ProviderFailed:
         """What an error reply means, in a sentence that says what to do."""
-        said = f"HTTP {status}: {said}" if said else f"HTTP {status}"
-        # Pixabay answers a bad key with a 400 that says so.
-        if status in (401, 403) or (status == 400 and "key" in said.lower()):
-            return ProviderFailed(
-                f"{self.name} refused the API key ({said}); check {self.key_setting}"
-            )
-        if status == 429:
-            return ProviderFailed(
-                f"{self.name}'s request limit was reached ({said}); stock footage works "
-                "again once the limit resets"
-            )
-        if status >= 500:
-            return ProviderUnavailable(
-                f"{self.name} kept failing ({said}); it may be down: try again later"
-            )
-        return ProviderFailed(f"{self.name} refused the search ({said})")
+        wording = RefusalWording(
+            other=lambda said: f"{self.name} refused the search ({said})",
+            sentences={
+                **common_sentences(self.name),
+                Refusal.KEY_REFUSED: lambda said: (
+                    f"{self.name} refused the API key ({said}); check {self.key_setting}"
+                ),
+                # A video without stock footage gets generated pictures, not a retry.
+                Refusal.RATE_LIMITED: lambda said: (
+                    f"{self.name}'s request limit was reached ({said}); stock footage works "
+                    "again once the limit resets"
+                ),
+            },
+        )
+        return wording.error(status, said)

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aivideo.cache.video_status import VideoStatusCache
-from aivideo.videos import repository
+from aivideo.db import repository
 from aivideo.videos.schemas import VideoPublic, video_public
 
 

@@ -17,12 +17,10 @@ from pydantic import (
     model_validator,
 )
 
+from aivideo.core.options import Aspect, OutputFormat, Quality, SubtitleMode
+from aivideo.core.script import is_speakable
+from aivideo.core.status import VideoStatus
 from aivideo.db.models import Video
-from aivideo.errors import InvalidInput
-from aivideo.pipeline.script import is_speakable
-from aivideo.pipeline.voices import find_voice
-from aivideo.videos.options import Aspect, OutputFormat, Quality, SubtitleMode
-from aivideo.videos.status import VideoStatus
 
 MAX_TEXT_CHARS = 20_000
 MAX_PROMPT_CHARS = 2_000
@@ -102,17 +100,6 @@ class VideoCreate(BaseModel):
                 "video is about, for the script writer), not both and not neither"
             )
         return self
-
-    @field_validator("voice")
-    @classmethod
-    def _installed_voice(cls, voice: str | None) -> str | None:
-        # The voices this process offers: Piper's, and the remote service's once the
-        # app has started with one configured (aivideo.pipeline.voices.offer_voices).
-        try:
-            find_voice(voice)
-        except InvalidInput as exc:
-            raise ValueError(exc.message) from exc
-        return voice
 
     @field_validator("metadata")
     @classmethod

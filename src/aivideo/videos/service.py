@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aivideo.core.errors import Conflict, InvalidInput, NotFound, QueueFull
+from aivideo.core.ids import new_id
+from aivideo.core.status import CANCELLABLE_STATUSES, RETRYABLE_STATUSES, VideoStatus
+from aivideo.db import repository
 from aivideo.db.models import User, Video
 from aivideo.db.types import utcnow
-from aivideo.errors import Conflict, InvalidInput, NotFound, QueueFull
-from aivideo.ids import new_id
-from aivideo.videos import repository
+from aivideo.pipeline.speech.voices import VoiceCatalogue
 from aivideo.videos.schemas import VideoCreate
-from aivideo.videos.status import CANCELLABLE_STATUSES, RETRYABLE_STATUSES, VideoStatus
 
 MAX_IDEMPOTENCY_KEY_CHARS = 255
 
@@ -57,6 +58,16 @@ def check_prompts(requests: Sequence[VideoCreate], has_script_writer: bool) -> N
             "this server has no script writer (an LLM) configured, so it cannot write a "
             "narration from `prompt`: send the narration as `text` instead"
         )
+
+
+def check_voices(requests: Sequence[VideoCreate], voices: VoiceCatalogue, *, batch: bool) -> None:
+    """Refuse at once (422) a voice this server does not offer, naming the field."""
+    for index, request in enumerate(requests):
+        try:
+            voices.find(request.voice)
+        except InvalidInput as exc:
+            field = f"videos[{index}].voice" if batch else "voice"
+            raise InvalidInput(f"{field}: {exc.message}") from exc
 
 
 @dataclass(frozen=True)

@@ -14,19 +14,20 @@ import asyncio
 import json
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import structlog
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from aivideo.backoff import backoff_delay
+from aivideo.core.backoff import backoff_delay
+from aivideo.core.config import Settings
 from aivideo.db.models import User, Video
+from aivideo.db.repository import append_event
 from aivideo.db.types import utcnow
-from aivideo.metrics import RETRIES
-from aivideo.operation_timing import PROVIDER
-from aivideo.resources import Resources
-from aivideo.videos.repository import append_event
+from aivideo.observability.metrics import RETRIES
+from aivideo.observability.operation_timing import PROVIDER
 from aivideo.webhooks.signing import signed_headers
 
 logger = logging.getLogger(__name__)
@@ -53,8 +54,21 @@ def payload(video: Video) -> dict[str, Any]:
     }
 
 
+class SenderTools(Protocol):
+    """What delivering needs from the process: the process's resources provide it."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]: ...
+
+    @property
+    def http(self) -> httpx.AsyncClient: ...
+
+
 class WebhookSender:
-    def __init__(self, resources: Resources) -> None:
+    def __init__(self, resources: SenderTools) -> None:
         self.resources = resources
         self.settings = resources.settings
         self._bound = asyncio.Semaphore(10)

@@ -1,0 +1,254 @@
+"""The /v1/videos routes: HTTP in, service call, schema out."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi.responses import FileResponse
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+from aivideo.api import file_responses as files
+from aivideo.api.dependencies import (
+    CurrentUser,
+    JobsDep,
+    QueueLimitsDep,
+    ResourcesDep,
+    SessionDep,
+)
+from aivideo.api.pagination import decode_cursor, decode_int_cursor, encode_cursor
+from aivideo.api.progress_stream import progress_events
+from aivideo.core import outputs
+from aivideo.core.errors import NotFound
+from aivideo.core.outputs import video_folder
+from aivideo.core.status import VideoStatus
+from aivideo.db import repository
+from aivideo.jobs.live_event import LiveEvent
+from aivideo.pipeline.speech.registry import voice_catalogue
+from aivideo.videos import service
+from aivideo.videos.cached import cached_videos
+from aivideo.videos.schemas import (
+    VideoBatch,
+    VideoBatchCreate,
+    VideoBatchFound,
+    VideoBatchGet,
+    VideoCreate,
+    VideoEventPage,
+    VideoEventPublic,
+    VideoPage,
+    VideoPublic,
+    video_public,
+)
+
+router = APIRouter(prefix="/v1/videos", tags=["videos"])
+
+PageLimit = Annotated[int, Query(ge=1, le=100, description="Items per page (1-100).")]
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED, summary="Queue a new video")
+async def create_video(
+    body: VideoCreate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    user: CurrentUser,
+    jobs: JobsDep,
+    limits: QueueLimitsDep,
+    resources: ResourcesDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(description="Retrying with the same key and body returns the same video."),
+    ] = None,
+) -> VideoPublic:
+    service.check_voices([body], voice_catalogue(resources.settings), batch=False)
+    service.check_prompts([body], resources.providers.script_writer is not None)
+    created = await service.create_video(session, user, body, idempotency_key, limits)
+    if not created.replayed:
+        await jobs.publish([created.video.id])
+    response.headers["Location"] = str(request.url_for("get_video", video_id=created.video.id))
+    if created.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return video_public(created.video)
+
+
+@router.post("/batch", status_code=status.HTTP_202_ACCEPTED, summary="Queue up to 50 videos")
+async def create_videos(
+    body: VideoBatchCreate,
+    session: SessionDep,
+    user: CurrentUser,
+    jobs: JobsDep,
+    limits: QueueLimitsDep,
+    resources: ResourcesDep,
+) -> VideoBatch:
+    service.check_voices(body.videos, voice_catalogue(resources.settings), batch=True)
+    service.check_prompts(body.videos, resources.providers.script_writer is not None)
+    videos = await service.create_videos(session, user, body.videos, limits)
+    await jobs.publish([video.id for video in videos])
+    return VideoBatch(videos=[video_public(video) for video in videos])
+
+
+@router.post("/batch-get", summary="Look up to 50 videos at once")
+async def get_videos(
+    body: VideoBatchGet, session: SessionDep, user: CurrentUser, resources: ResourcesDep
+) -> VideoBatchFound:
+    found = await cached_videos(resources.video_cache, session, user.id, body.ids)
+    ids = list(dict.fromkeys(body.ids))
+    return VideoBatchFound(
+        videos=[found[i] for i in ids if i in found],
+        not_found=[i for i in ids if i not in found],
+    )
+
+
+@router.get("", summary="Your videos, newest first")
+async def list_videos(
+    session: SessionDep,
+    user: CurrentUser,
+    status: VideoStatus | None = None,
+    limit: PageLimit = 20,
+    cursor: str | None = None,
+) -> VideoPage:
+    before_id = decode_cursor(cursor) if cursor else None
+    # One extra row tells whether there is a next page without a COUNT query.
+    videos = await repository.list_videos(
+        session, user.id, status=status, limit=limit + 1, before_id=before_id
+    )
+    has_more = len(videos) > limit
+    videos = videos[:limit]
+    return VideoPage(
+        items=[video_public(video) for video in videos],
+        next_cursor=encode_cursor(videos[-1].id) if has_more else None,
+    )
+
+
+@router.get("/{video_id}", summary="One video")
+async def get_video(
+    video_id: str, session: SessionDep, user: CurrentUser, resources: ResourcesDep
+) -> VideoPublic:
+    found = await cached_videos(resources.video_cache, session, user.id, [video_id])
+    if video_id not in found:
+        raise NotFound(f"no video with id {video_id!r}")
+    return found[video_id]
+
+
+@router.post("/{video_id}/cancel", summary="Cancel a queued or running video")
+async def cancel_video(
+    video_id: str, session: SessionDep, user: CurrentUser, jobs: JobsDep, resources: ResourcesDep
+) -> VideoPublic:
+    video = await service.cancel_video(session, user, video_id)
+    await resources.video_cache.invalidate(video.id)
+    jobs.cancel(video.id)
+    await jobs.live.publish(video.id, LiveEvent.status_changed(video.status))
+    return video_public(video)
+
+
+async def _streamable_video_id(video_id: str, session: SessionDep, user: CurrentUser) -> str:
+    """Check ownership before the stream starts (a 404 cannot follow a 200 header)."""
+    video = await service.get_owned_video(session, user, video_id)
+    # The stream may last minutes: give the request's connection back to the pool now.
+    await session.close()
+    return video.id
+
+
+@router.get(
+    "/{video_id}/progress",
+    response_class=EventSourceResponse,
+    summary="Live progress as Server-Sent Events, ending with the final status",
+)
+async def video_progress(
+    video_id: Annotated[str, Depends(_streamable_video_id)],
+    resources: ResourcesDep,
+    jobs: JobsDep,
+) -> AsyncIterator[ServerSentEvent]:
+    async for event in progress_events(resources, jobs.live, video_id):
+        yield event
+
+
+@router.post("/{video_id}/retry", summary="Queue a failed or cancelled video again")
+async def retry_video(
+    video_id: str,
+    session: SessionDep,
+    user: CurrentUser,
+    jobs: JobsDep,
+    limits: QueueLimitsDep,
+    resources: ResourcesDep,
+) -> VideoPublic:
+    video = await service.retry_video(session, user, video_id, limits)
+    await resources.video_cache.invalidate(video.id)
+    await jobs.publish([video.id])
+    return video_public(video)
+
+
+@router.delete(
+    "/{video_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a video and its log",
+)
+async def delete_video(
+    video_id: str, session: SessionDep, user: CurrentUser, resources: ResourcesDep
+) -> None:
+    await service.delete_video(session, user, video_id)
+    await resources.video_cache.invalidate(video_id)
+    folder = video_folder(resources.storage_dir, video_id)
+    await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
+
+
+@router.get("/{video_id}/events", summary="The video's log, oldest first")
+async def list_events(
+    video_id: str,
+    session: SessionDep,
+    user: CurrentUser,
+    limit: PageLimit = 50,
+    cursor: str | None = None,
+) -> VideoEventPage:
+    video = await service.get_owned_video(session, user, video_id)
+    after_id = decode_int_cursor(cursor) if cursor else None
+    events = await repository.list_events(session, video.id, limit=limit + 1, after_id=after_id)
+    has_more = len(events) > limit
+    events = events[:limit]
+    return VideoEventPage(
+        items=[VideoEventPublic.model_validate(event, from_attributes=True) for event in events],
+        next_cursor=encode_cursor(events[-1].id) if has_more else None,
+    )
+
+
+@router.get("/{video_id}/file", summary="The video file (HTTP Range supported)")
+async def download_video(
+    video_id: str, session: SessionDep, user: CurrentUser, resources: ResourcesDep
+) -> FileResponse:
+    video = await service.get_owned_video(session, user, video_id)
+    return await files.serve_video(resources.storage_dir, video)
+
+
+@router.get("/{video_id}/thumbnail.jpg", summary="A 512x512 JPEG of the video")
+async def download_thumbnail(
+    video_id: str, session: SessionDep, user: CurrentUser, resources: ResourcesDep
+) -> FileResponse:
+    video = await service.get_owned_video(session, user, video_id)
+    return await files.serve_file(resources.storage_dir, video, outputs.THUMBNAIL, "image/jpeg")
+
+
+@router.get("/{video_id}/subtitles.vtt", summary="The subtitles as WebVTT")
+async def download_vtt(
+    video_id: str, session: SessionDep, user: CurrentUser, resources: ResourcesDep
+) -> FileResponse:
+    video = await service.get_owned_video(session, user, video_id)
+    return await files.serve_file(
+        resources.storage_dir, video, outputs.SUBTITLES_VTT, "text/vtt; charset=utf-8"
+    )
+
+
+@router.get("/{video_id}/subtitles.srt", summary="The subtitles as SubRip (SRT)")
+async def download_srt(
+    video_id: str, session: SessionDep, user: CurrentUser, resources: ResourcesDep
+) -> FileResponse:
+    video = await service.get_owned_video(session, user, video_id)
+    return await files.serve_file(
+        resources.storage_dir,
+        video,
+        outputs.SUBTITLES_SRT,
+        "application/x-subrip; charset=utf-8",
+        download=True,
+    )

@@ -1,0 +1,47 @@
+"""What to make (``VideoSpec``) and what was made (``GeneratedVideo``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from aivideo.core.options import Aspect, OutputFormat, Quality, SubtitleMode
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    path: Path
+    is_clip: bool
+
+
+@dataclass(frozen=True)
+class VideoSpec:
+    text: str  # the narration; empty when a script writer makes it from ``prompt``
+    prompt: str | None = None
+    target_seconds: int = 60  # how long a written script should take to say
+    title: str | None = None
+    voice: str | None = None
+    rate: float = 1.0
+    quality: Quality = Quality.MEDIUM
+    format: OutputFormat = OutputFormat.MP4
+    aspect: Aspect = Aspect.LANDSCAPE
+    subtitles: SubtitleMode = SubtitleMode.BURNED
+    media: tuple[MediaFile, ...] = ()  # the user's own files (the command line)
+    media_urls: tuple[str, ...] = ()  # pictures and clips to download (the API)
+    music: Path | None = None
+    music_volume: float = 0.15
+
+
+@dataclass(frozen=True)
+class GeneratedVideo:
+    video: Path
+    thumbnail: Path
+    srt: Path
+    vtt: Path
+    duration: float
+    size_bytes: int
+    width: int
+    height: int
+    format: str
+    narration: str  # what was said, scene by scene (a written script's, for a prompt)
+    title: str | None

@@ -1,0 +1,49 @@
+"""What the stages of one video share: the request, its folder, the tools, and what is made.
+
+Each stage reads what the stages before it restored and adds its own part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from aivideo.core.script import Script
+from aivideo.core.spec import VideoSpec
+from aivideo.pipeline.frame import Frame, frame_for
+from aivideo.pipeline.records import RenderedVideo
+from aivideo.pipeline.render import RenderPlan
+from aivideo.pipeline.speech.narration import Narration
+from aivideo.pipeline.speech.voices import VoiceCatalogue
+from aivideo.pipeline.subtitles import Cue
+from aivideo.pipeline.tools import PipelineTools
+from aivideo.pipeline.visuals import TITLE_SECONDS
+from aivideo.pipeline.workspace import Workspace
+
+StageProgress = Callable[[float], None]
+# A line for the video's log: (kind, message), e.g. a provider that failed and its stand-in.
+Note = Callable[[str, str], None]
+
+
+@dataclass
+class Context:
+    spec: VideoSpec
+    workspace: Workspace
+    tools: PipelineTools
+    voices: VoiceCatalogue
+    progress: StageProgress = lambda _fraction: None
+    note: Note = lambda _kind, _message: None
+    frame: Frame = field(init=False)
+    script: Script | None = None
+    narration: Narration | None = None
+    cues: list[Cue] = field(default_factory=list)
+    plan: RenderPlan | None = None
+    rendered: RenderedVideo | None = None
+    thumbnail: str | None = None  # the thumbnail's file name, once made
+
+    def __post_init__(self) -> None:
+        self.frame = frame_for(self.spec.quality, self.spec.aspect)
+
+    @property
+    def lead_in(self) -> float:
+        return TITLE_SECONDS if self.script and self.script.title else 0.0

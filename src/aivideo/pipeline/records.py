@@ -1,0 +1,89 @@
+"""What the finished stages recorded (``stages/<name>.json``), typed.
+
+A stage's record holds what the later stages need, so a resumed video
+restores from it instead of doing the work again. Each type reads and
+writes the same JSON its stage always wrote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from aivideo.pipeline.subtitles import Cue, cues_from_json, cues_to_json
+
+
+@dataclass(frozen=True)
+class SubtitlesRecord:
+    cues: list[Cue]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"cues": cues_to_json(self.cues)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SubtitlesRecord:
+        return cls(cues_from_json(data["cues"]))
+
+
+@dataclass(frozen=True)
+class PlannedShot:
+    """What one scene shows: a workspace picture's name, or a clip's own path."""
+
+    path: str
+    is_clip: bool
+    duration: float
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A workspace picture shown from ``start`` to ``end``: the title card or a caption."""
+
+    path: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class VisualsRecord:
+    shots: list[PlannedShot]
+    title: Placed | None
+    captions: list[Placed]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> VisualsRecord:
+        return cls(
+            [PlannedShot(**shot) for shot in data["shots"]],
+            Placed(**data["title"]) if data["title"] else None,
+            [Placed(**caption) for caption in data["captions"]],
+        )
+
+
+@dataclass(frozen=True)
+class RenderedVideo:
+    file: str  # its name in the workspace
+    size_bytes: int
+    duration: float
+    width: int
+    height: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RenderedVideo:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class ThumbnailRecord:
+    file: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ThumbnailRecord:
+        return cls(**data)

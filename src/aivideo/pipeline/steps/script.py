@@ -1,0 +1,50 @@
+"""The script stage: the text (or a script writer's narration) split into scenes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aivideo.core.errors import InvalidInput
+from aivideo.core.script import Scene, Script, is_speakable
+from aivideo.pipeline.context import Context
+from aivideo.pipeline.script import write_script
+from aivideo.providers.errors import ProviderFailed
+
+
+async def run(ctx: Context) -> Script:
+    ctx.voices.find(ctx.spec.voice)  # an unknown voice fails here, before any work
+    if ctx.spec.prompt is not None:
+        return await _written_script(ctx, ctx.spec.prompt)
+    # Sentence splitting takes under 0.1 s even at the 20 000 character limit:
+    # a thread is enough to keep it off the loop.
+    return await ctx.tools.run_in_thread(write_script, ctx.spec.text, ctx.spec.title)
+
+
+async def _written_script(ctx: Context, prompt: str) -> Script:
+    """The script writer's narration, split into scenes; its keywords go with each scene."""
+    writer = ctx.tools.providers.script_writer
+    if writer is None:
+        raise InvalidInput(
+            "this video has a prompt but the server has no script writer: set "
+            "AIVIDEO_LLM_BASE_URL (and AIVIDEO_LLM_API_KEY), or send the narration as text"
+        )
+    written = await writer.write(prompt, ctx.spec.target_seconds)
+    scenes = []
+    for part in written.scenes:
+        if not is_speakable(part.narration):
+            continue
+        split = await ctx.tools.run_in_thread(write_script, part.narration)
+        scenes += [Scene(scene.sentences, part.keywords) for scene in split.scenes]
+    if not scenes:
+        raise ProviderFailed("the script writer's script had nothing a voice could say")
+    words = sum(len(part.narration.split()) for part in written.scenes)
+    ctx.note("script_written", f"the script writer wrote {words} words in {len(scenes)} scenes")
+    return Script(ctx.spec.title or written.title, scenes)
+
+
+def parse(data: dict[str, Any]) -> Script:
+    return Script.from_json(data)
+
+
+def restore(ctx: Context, record: Script) -> None:
+    ctx.script = record

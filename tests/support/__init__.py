@@ -1,0 +1,1 @@
+"""What the tests share: servers on loopback, backends, fakes, probes, waiting."""

@@ -1,0 +1,179 @@
+"""Exact ffmpeg arguments of the render stage's pure builders (no ffmpeg is run)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aivideo.core.options import OutputFormat, SubtitleMode
+from aivideo.pipeline.frame import Frame
+from aivideo.pipeline.render import (
+    RenderPlan,
+    TimedPicture,
+    _audio_graph,
+    _concat_list,
+    _mux_arguments,
+    _segment_arguments,
+    _segments,
+    caption_playlist,
+)
+from aivideo.pipeline.scene_graph import Shot
+
+FRAME = Frame(640, 360)  # caption band top: 360 - 25 (7 % margin) - 80 (two lines) = 255
+NO_MUSIC_AUDIO = "[1:a]aresample=48000[audio]"
+
+
+def plan(output_format: OutputFormat = OutputFormat.MP4, **changes: Any) -> RenderPlan:
+    shots = [Shot("a.jpg", 2.0), Shot("b.jpg", 3.0), Shot("c.jpg", 5.0)]  # starts 0, 2, 5
+    return RenderPlan(FRAME, shots, Path("voice.wav"), 10.0, output_format, **changes)
+
+
+def encoding(args: list[str]) -> list[str]:
+    """Everything after the filter graph's ``-map``: what the pass encodes and writes."""
+    return args[args.index("-map") :]
+
+
+def test_mp4_segment_is_h264_in_matroska() -> None:
+    args = _segment_arguments(plan(), range(0, 2), None, Path("seg.mkv"))
+
+    # Scenes 0 and 1 run from 0 s to 2 + 3 = 5 s.
+    assert encoding(args) == [
+        "-map", "[video]", "-an", "-r", "30", "-t", "5.000",
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
+        "-pix_fmt", "yuv420p", "-f", "matroska", "-y", "seg.mkv",
+    ]  # fmt: skip
+
+
+def test_webm_segment_is_vp9() -> None:
+    args = _segment_arguments(plan(OutputFormat.WEBM), range(2, 3), None, Path("seg.mkv"))
+
+    # Scene 2 alone: from 5 s to 10 s.
+    assert encoding(args) == [
+        "-map", "[video]", "-an", "-r", "30", "-t", "5.000",
+        "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1",
+        "-crf", "33", "-b:v", "0",
+        "-pix_fmt", "yuv420p", "-f", "matroska", "-y", "seg.mkv",
+    ]  # fmt: skip
+
+
+def test_title_and_burned_captions_are_overlaid_on_the_backgrounds() -> None:
+    title = TimedPicture(Path("title.png"), 0.0, 2.5)
+    args = _segment_arguments(plan(title=title), range(0, 2), Path("cap.ffconcat"), Path("s.mkv"))
+
+    # Two still inputs (0, 1), then the title (2) and the caption stream (3).
+    assert args[:12] == [
+        "-framerate", "30", "-i", "a.jpg", "-framerate", "30", "-i", "b.jpg",
+        "-i", "title.png", "-f", "concat",
+    ]  # fmt: skip
+    assert args[12:16] == ["-safe", "0", "-i", "cap.ffconcat"]
+    graph = args[args.index("-filter_complex") + 1].split(";")
+    assert graph[-3:] == [
+        "[backgrounds][2:v]overlay=x=0:y=0:enable='between(t,0.000,2.500)'[titled]",
+        "[titled][3:v]overlay=x=(W-w)/2:y=255:eof_action=repeat[captioned]",
+        "[captioned]format=yuv420p[video]",
+    ]
+
+
+def test_title_is_left_out_of_a_segment_it_does_not_reach() -> None:
+    title = TimedPicture(Path("title.png"), 0.0, 2.5)
+    args = _segment_arguments(plan(title=title), range(2, 3), None, Path("s.mkv"))
+
+    # The segment starts at 5 s, after the title's 2.5 s; no captions either.
+    assert "title.png" not in args
+    assert args[args.index("-filter_complex") + 1].endswith(";[backgrounds]format=yuv420p[video]")
+
+
+def test_title_outlasting_the_first_segment_goes_on_in_the_next_at_its_own_clock() -> None:
+    shots = [Shot("a.jpg", 1.0), Shot("b.jpg", 1.0), Shot("c.jpg", 3.0)]  # segment 2 from 2 s
+    title = TimedPicture(Path("title.png"), 0.0, 2.5)
+    p = RenderPlan(FRAME, shots, Path("voice.wav"), 5.0, OutputFormat.MP4, title=title)
+    args = _segment_arguments(p, range(2, 3), None, Path("s.mkv"))
+
+    # Segment time 0 is video time 2 s: the title's last half second is 0 s to 0.5 s.
+    graph = args[args.index("-filter_complex") + 1]
+    assert "overlay=x=0:y=0:enable='between(t,-2.000,0.500)'[titled]" in graph
+
+
+def test_caption_playlist_fills_gaps_with_the_blank_band_and_cuts_at_the_segment() -> None:
+    captions = [
+        TimedPicture(Path("caption-0.png"), 1.0, 2.0),
+        TimedPicture(Path("caption-1.png"), 2.5, 4.0),
+    ]
+    p = plan(captions=captions, blank_caption=Path("blank.png"))
+
+    assert caption_playlist(p, 0.0, 5.0) == (
+        "ffconcat version 1.0\n"
+        "file 'blank.png'\nduration 1.000\n"  # 0 s to 1 s: nothing said yet
+        "file 'caption-0.png'\nduration 1.000\n"
+        "file 'blank.png'\nduration 0.500\n"  # the pause from 2 s to 2.5 s
+        "file 'caption-1.png'\nduration 1.500\n"
+        "file 'blank.png'\n"  # to the end of the segment
+    )
+    # A segment from 3 s: caption 0 is over; caption 1 shows its last second only.
+    assert caption_playlist(p, 3.0, 10.0) == (
+        "ffconcat version 1.0\nfile 'caption-1.png'\nduration 1.000\nfile 'blank.png'\n"
+    )
+
+
+def test_mp4_mux_copies_the_picture_and_encodes_aac_without_music() -> None:
+    assert _mux_arguments(plan(), Path("segments.ffconcat"), Path("out.mp4")) == [
+        "-f", "concat", "-safe", "0", "-i", "segments.ffconcat", "-i", "voice.wav",
+        "-filter_complex", NO_MUSIC_AUDIO, "-map", "0:v", "-map", "[audio]",
+        "-c:v", "copy", "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-t", "10.000",
+        "-movflags", "+faststart", "-f", "mp4", "-y", "out.mp4",
+    ]  # fmt: skip
+
+
+def test_webm_mux_with_music_and_soft_subtitles() -> None:
+    p = plan(
+        OutputFormat.WEBM,
+        music=Path("music.ogg"),
+        subtitles=SubtitleMode.SOFT,
+        subtitle_file=Path("subs.vtt"),
+    )
+    # Inputs: 0 the segments, 1 the voice, 2 the music (looped), 3 the subtitles.
+    assert _mux_arguments(p, Path("segments.ffconcat"), Path("out.webm")) == [
+        "-f", "concat", "-safe", "0", "-i", "segments.ffconcat", "-i", "voice.wav",
+        "-stream_loop", "-1", "-i", "music.ogg", "-i", "subs.vtt",
+        "-filter_complex", _audio_graph(p), "-map", "0:v", "-map", "[audio]",
+        "-map", "3:s", "-c:s", "webvtt", "-metadata:s:s:0", "language=eng",
+        "-c:v", "copy", "-c:a", "libopus", "-b:a", "96k", "-ar", "48000", "-t", "10.000",
+        "-f", "webm", "-y", "out.webm",
+    ]  # fmt: skip
+
+
+def test_mp4_soft_subtitles_without_music_are_input_2_as_mov_text() -> None:
+    p = plan(subtitles=SubtitleMode.SOFT, subtitle_file=Path("subs.srt"))
+    args = _mux_arguments(p, Path("segments.ffconcat"), Path("out.mp4"))
+
+    assert args[8:10] == ["-i", "subs.srt"]
+    assert args[args.index("-c:s") - 2 : args.index("-c:s") + 2] == [
+        "-map", "2:s", "-c:s", "mov_text",
+    ]  # fmt: skip
+
+
+def test_burned_subtitles_add_no_subtitle_track() -> None:
+    p = plan(subtitles=SubtitleMode.BURNED, subtitle_file=Path("subs.srt"))
+    args = _mux_arguments(p, Path("segments.ffconcat"), Path("out.mp4"))
+
+    assert "subs.srt" not in args
+    assert "-c:s" not in args
+
+
+def test_music_ducks_under_the_voice_and_fades_out_over_the_last_3_seconds() -> None:
+    assert _audio_graph(plan()) == NO_MUSIC_AUDIO  # the voice alone, nothing to duck
+    assert _audio_graph(plan(music=Path("m.ogg"), music_volume=0.3)).split(";") == [
+        "[1:a]aresample=48000,asplit[voice][key]",
+        "[2:a]aresample=48000,volume=0.3,afade=t=out:st=7.000:d=3[music]",  # 10 s - 3 s
+        "[music][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[ducked]",
+        "[voice][ducked]amix=inputs=2:duration=first:normalize=0[audio]",
+    ]
+
+
+def test_segments_of_two_scenes_joined_by_file_name() -> None:
+    assert _segments(5) == [range(0, 2), range(2, 4), range(4, 5)]
+    parts = [Path("/tmp/x/.segment-0.mkv.part"), Path("/tmp/x/.segment-1.mkv.part")]
+    # Names only: the list sits beside the segments, and ffconcat resolves them from there.
+    assert _concat_list(parts) == (
+        "ffconcat version 1.0\nfile '.segment-0.mkv.part'\nfile '.segment-1.mkv.part'\n"
+    )
