@@ -38,6 +38,8 @@ async def test_wrong_key_is_401(api: Api) -> None:
         ({"text": "hi", "metadata": {"blob": "x" * 5000}}, "metadata"),
         ({"text": "hi", "metadata": [1, 2]}, "metadata"),
         ({"text": "hi", "colour": "red"}, "colour"),
+        ({"text": "hi\u0000there"}, "text"),  # PostgreSQL's text cannot hold NUL
+        ({"text": "hi", "title": "a\u0000b"}, "title"),
     ],
 )
 async def test_invalid_video_is_422_naming_the_field(

@@ -21,7 +21,7 @@ async def test_readyz_reports_every_component_up(api: Api) -> None:
 
     assert response.status_code == 200
     components = response.json()["components"]
-    assert set(components) == {"database", "cache", "broker", "storage"}
+    assert set(components) == {"database", "cache", "broker", "storage", "process_pool"}
     assert all(c["status"] == "up" for c in components.values())
 
 

@@ -41,7 +41,8 @@ async def test_requests_and_database_operations_are_counted(api: Api) -> None:
     video_id = (await api.alice.post("/v1/videos", json=SHORT)).json()["id"]
     for _ in range(3):
         assert (await api.alice.get(f"/v1/videos/{video_id}")).status_code == 200
-    assert (await api.alice.get("/v1/videos/not-a-video")).status_code == 404
+    missing = "01a22000-0000-7000-8000-000000000000"
+    assert (await api.alice.get(f"/v1/videos/{missing}")).status_code == 404
     after = await _metrics(api)
 
     route = "/v1/videos/{video_id}"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pytest
 from fastapi import FastAPI, Request, Response
 
+from aivideo.core.config import Settings
 from aivideo.webhooks.signing import verify
 from tests.api.test_video_files import SHORT, _wait_for
 from tests.support.server import Api, serve_on_loopback
@@ -36,6 +37,12 @@ class Receiver:
             return Response(status_code=status)
 
         return app
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The receivers here are on loopback, which a real server would refuse."""
+    return settings.model_copy(update={"allow_private_urls": True})
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from aivideo.core.errors import InvalidInput, RenderFailed
+from aivideo.core.errors import DiskFull, InvalidInput
 from aivideo.core.options import Aspect, OutputFormat, Quality, SubtitleMode
 from aivideo.core.spec import VideoSpec
 from aivideo.media.probe import check_audio, scan_media_folder
@@ -19,6 +19,7 @@ from aivideo.pipeline.workspace import Workspace
 from aivideo.runtime.resources import Resources
 from tests.support.media_files import make_media_folder, make_music
 from tests.support.probe import audio_seconds, image_format_and_size, probe_video
+from tests.support.small_disk import small_disk
 
 TEXT = "Clouds form when warm air rises and cools. Then it rains.\n\nRivers carry water home."
 
@@ -192,21 +193,9 @@ async def test_music_that_is_not_audio_is_a_clear_error(tmp_path: Path) -> None:
 
 @pytest.fixture
 async def tiny_disk(tmp_path: Path) -> AsyncIterator[Path]:
-    """An 800 KB filesystem (tmpfs): it fills up while the video is encoded."""
-    mount_point = tmp_path / "tiny"
-    await asyncio.to_thread(mount_point.mkdir)
-    mount = await asyncio.create_subprocess_exec(
-        "mount", "-t", "tmpfs", "-o", "size=800k", "tmpfs", str(mount_point),
-        stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    _, error = await mount.communicate()
-    if mount.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here (needs root): {error.decode().strip()}")
-    try:
+    """An 800 KB filesystem: it fills up while the video is encoded."""
+    async with small_disk(tmp_path / "tiny", "800k") as mount_point:
         yield mount_point
-    finally:
-        unmount = await asyncio.create_subprocess_exec("umount", str(mount_point))
-        await unmount.wait()
 
 
 async def test_a_full_disk_fails_with_a_clear_message_and_no_partial_files(
@@ -214,7 +203,7 @@ async def test_a_full_disk_fails_with_a_clear_message_and_no_partial_files(
 ) -> None:
     spec = VideoSpec(TEXT, quality=Quality.LOW)
 
-    with pytest.raises(RenderFailed, match="the disk is full"):
+    with pytest.raises(DiskFull, match="the disk is full"):
         await generate_video(spec, Workspace(tiny_disk / "w"), resources)
 
     names = await asyncio.to_thread(_names, tiny_disk)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from aivideo.core.errors import InvalidInput
+from aivideo.core.script import MAX_TEXT_CHARS
 from aivideo.pipeline.script import write_script
 
 
@@ -65,3 +68,30 @@ def test_emoji_only_lines_are_dropped() -> None:
 def test_nothing_speakable_is_a_clear_error(text: str) -> None:
     with pytest.raises(InvalidInput, match="nothing to narrate"):
         write_script(text)
+
+
+def _long(unit: str) -> str:
+    return (unit * (MAX_TEXT_CHARS // len(unit)))[: MAX_TEXT_CHARS - 6] + " Done."
+
+
+# Lines pysbd takes for lists or abbreviations everywhere: its time grew with the
+# square of the line's length (a minute of CPU for 20 000 characters).
+LIST_LIKE = {"numbers": _long("1. "), "roman numerals": _long("i. "), "letters": _long("a. b. c. ")}
+
+
+@pytest.mark.parametrize("text", LIST_LIKE.values(), ids=LIST_LIKE.keys())
+def test_a_list_like_line_at_the_length_limit_is_split_in_bounded_time(text: str) -> None:
+    started = time.thread_time()
+    script = write_script(text)
+    cpu = time.thread_time() - started
+
+    assert cpu < 5, f"splitting took {cpu:.1f} s of CPU"
+    assert script.sentences[-1].endswith("Done.")
+
+
+def test_a_long_paragraph_on_one_line_keeps_every_sentence_whole() -> None:
+    sentences = [f"Sentence {i} says Dr. Smith paid $3.50 for e.g. apples." for i in range(60)]
+
+    script = write_script(" ".join(sentences))  # over 3 000 characters: read in windows
+
+    assert script.sentences == sentences

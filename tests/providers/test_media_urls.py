@@ -8,7 +8,6 @@ failing once, redirecting. The last tests make videos through the real API.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import av
 import pytest
-from PIL import Image
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import (
@@ -36,7 +35,7 @@ from aivideo.core.spec import MediaFile
 from aivideo.providers.errors import ProviderUnavailable
 from aivideo.providers.media_urls import MediaDownloads, fetch_media
 from aivideo.runtime.resources import Resources
-from tests.support.media_files import make_media_folder
+from tests.support.media_files import make_media_folder, png_claiming
 from tests.support.server import running_api, serve_on_loopback
 from tests.support.video_state import wait_for_status
 
@@ -72,6 +71,7 @@ class FakeMediaServer:
                 Route("/flaky.jpg", self.flaky),
                 Route("/moved.jpg", self.moved),
                 Route("/loop.jpg", self.loop),
+                Route("/huge.png", self.huge),
             ]
         )
 
@@ -124,6 +124,11 @@ class FakeMediaServer:
     async def loop(self, request: Request) -> Response:
         return RedirectResponse("/loop.jpg", status_code=302)
 
+    async def huge(self, request: Request) -> Response:
+        # 20 KB on the wire, 169 megapixels once decoded.
+        picture = await asyncio.to_thread(png_claiming, 13000, 13000)
+        return Response(picture, media_type="image/png")
+
 
 @pytest.fixture
 async def originals(tmp_path: Path) -> Originals:
@@ -145,7 +150,7 @@ async def server(originals: Originals) -> AsyncIterator[FakeMediaServer]:
 def _settings(tmp_path: Path, **overrides: Any) -> Settings:
     chosen: dict[str, Any] = {
         "data_dir": tmp_path / "data",
-        "media_allow_private": True,  # the fake server is on loopback
+        "allow_private_urls": True,  # the fake server is on loopback
         "media_max_bytes": LIMIT,
         "http_retry_attempts": 2,
         "http_retry_timeout": 5,
@@ -162,7 +167,7 @@ async def opened(tmp_path: Path, **overrides: Any) -> AsyncIterator[MediaDownloa
             resources.providers.media_downloads,
             resources,
             max_bytes=settings.media_max_bytes,
-            allow_private=settings.media_allow_private,
+            allow_private=settings.allow_private_urls,
         )
 
 
@@ -181,7 +186,7 @@ async def test_a_picture_and_a_clip_are_downloaded_and_known_by_their_content(
 
     assert files == [
         MediaFile(folder / "media-0.jpg", is_clip=False),
-        MediaFile(folder / "media-1.mp4", is_clip=True),
+        MediaFile(folder / "media-1.mp4", is_clip=True, container_format="mov"),
     ]
     assert await anyio.Path(folder / "media-0.jpg").read_bytes() == originals.photo
     assert await anyio.Path(folder / "media-1.mp4").read_bytes() == originals.clip
@@ -222,6 +227,22 @@ async def test_a_file_sent_as_octet_stream_is_accepted_for_its_content(
         files = await fetch_media(downloads, [server.url("/unlabelled")], tmp_path)
 
     assert files == [MediaFile(tmp_path / "media-0.bin", is_clip=False)]
+
+
+async def test_a_picture_claiming_too_many_pixels_is_refused_naming_its_url(
+    tmp_path: Path, server: FakeMediaServer
+) -> None:
+    folder = tmp_path / "video"
+
+    async with opened(tmp_path) as downloads:
+        with pytest.raises(InvalidInput) as refused:
+            await fetch_media(downloads, [server.url("/huge.png")], folder)
+
+    assert refused.value.message == (
+        f"media_urls[0] ({server.url('/huge.png')}) is 13000×13000 pixels; at most 40 MP "
+        "are accepted: use a smaller version of the picture"
+    )
+    assert await _names(folder) == []
 
 
 @pytest.mark.parametrize("path", ["/big.jpg", "/big-streamed.jpg"])
@@ -306,7 +327,7 @@ async def test_redirects_are_followed_but_not_forever(
 async def test_a_loopback_url_is_refused_unless_private_addresses_are_allowed(
     tmp_path: Path, server: FakeMediaServer
 ) -> None:
-    async with opened(tmp_path, media_allow_private=False) as downloads:
+    async with opened(tmp_path, allow_private_urls=False) as downloads:
         with pytest.raises(InvalidInput) as refused:
             await fetch_media(downloads, [server.url("/photo.jpg")], tmp_path / "video")
 
@@ -332,7 +353,7 @@ async def test_a_loopback_url_is_refused_unless_private_addresses_are_allowed(
 async def test_local_and_private_addresses_are_never_contacted(
     tmp_path: Path, url: str, kind: str
 ) -> None:
-    async with opened(tmp_path, media_allow_private=False) as downloads:
+    async with opened(tmp_path, allow_private_urls=False) as downloads:
         with pytest.raises(InvalidInput) as refused:
             await fetch_media(downloads, [url], tmp_path / "video")
 
@@ -363,12 +384,15 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     return _settings(tmp_path, database_url=database_url)
 
 
-def _colour_in_the_middle(path: Path) -> tuple[int, ...]:
-    with Image.open(path) as image:
-        colour: tuple[int, ...] = image.convert("RGB").getpixel(
-            (image.width // 2, image.height // 2)
-        )  # type: ignore[assignment]
-        return colour
+def _colour_in_the_video(path: Path, seconds: float) -> tuple[int, ...]:
+    """The colour in the middle of the frame shown at ``seconds``."""
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            if frame.time is not None and frame.time >= seconds:
+                image = frame.to_image()
+                colour: tuple[int, ...] = image.getpixel((image.width // 2, image.height // 2))  # type: ignore[assignment]
+                return colour
+    raise AssertionError(f"{path} has no frame at {seconds} s")
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -387,15 +411,14 @@ async def test_a_video_shows_the_media_its_urls_point_to(
 
     assert video.status == "completed", video.error_message
     folder = anyio.Path(settings.storage_dir / video.id)
-    visuals = json.loads(await (folder / "stages" / "visuals.json").read_text())
-    # The picture was fitted to the frame for scene 1; scene 2 plays the clip itself.
-    assert [(shot["path"], shot["is_clip"]) for shot in visuals["shots"]] == [
-        ("shot-0.jpg", False),
-        (str(folder / "media-1.mp4"), True),
-    ]
-    colour = await asyncio.to_thread(_colour_in_the_middle, Path(folder / "shot-0.jpg"))
-    assert all(abs(got - sent) < 12 for got, sent in zip(colour, PICTURE_COLOUR, strict=True))
-    assert await (folder / "media-0.jpg").exists()
+    made = Path(folder / "video.mp4")
+    # Scene 1 shows the picture, fitted to the frame; scene 2 plays the clip (a test pattern).
+    first = await asyncio.to_thread(_colour_in_the_video, made, 0.5)
+    last = await asyncio.to_thread(_colour_in_the_video, made, (video.duration_seconds or 0) - 0.8)
+    assert all(abs(got - sent) < 20 for got, sent in zip(first, PICTURE_COLOUR, strict=True))
+    assert any(abs(got - sent) > 40 for got, sent in zip(last, PICTURE_COLOUR, strict=True))
+    # Once the video is made, the downloads it was made from are not kept.
+    assert not await (folder / "media-0.jpg").exists()
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -11,6 +11,7 @@ import pytest
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from aivideo.core.config import Settings
+from aivideo.core.script import MAX_TEXT_CHARS
 from aivideo.providers.errors import ProviderFailed, ProviderUnavailable
 from aivideo.providers.script_writer import ScriptWriter
 from aivideo.runtime.resources import Resources
@@ -150,7 +151,7 @@ async def test_a_timeout_is_retried_then_reported(writer: ScriptWriter, llm: Fak
     [
         (JSONResponse(completion(None, "length")), "empty reply .finish reason: length"),
         (JSONResponse(completion("   ")), "empty reply"),
-        (JSONResponse(completion("Sure! Here is a script about rain.")), "not the JSON script"),
+        (JSONResponse(completion("Sure! Here is a script about rain.")), "nor a narration: too"),
         (JSONResponse(completion('{"scenes": "none"}')), "not the JSON script"),
         (JSONResponse(completion('{"scenes": [{"narration": ""}]}')), "no narration"),
         (JSONResponse({"id": "x", "object": "chat.completion"}), "not an OpenAI-style"),
@@ -165,6 +166,93 @@ async def test_an_empty_or_malformed_reply_is_a_clear_error(
     with pytest.raises(ProviderFailed, match=expected) as caught:
         await writer.write("rain", target_seconds=30)
     assert "NoneType" not in caught.value.message
+
+
+PROSE = """Sure! Here is a narration about rain:
+
+**Scene 1: The sea**
+Narrator: The sun warms the sea, and water rises into the air as vapour.
+
+[Soft music]
+High above the ground, the vapour cools and gathers into clouds.
+
+Let me know if you would like a longer version!"""
+
+
+async def test_the_reply_is_bounded_by_max_tokens(writer: ScriptWriter, llm: FakeLlm) -> None:
+    await writer.write("rain", target_seconds=40)
+    await writer.write("rain", target_seconds=600)
+
+    # 100 words, then 1500: twice as many tokens and some, for the JSON around them.
+    assert [request["max_tokens"] for request in llm.requests] == [500, 3300]
+
+
+async def test_a_reply_in_prose_becomes_the_narration(writer: ScriptWriter, llm: FakeLlm) -> None:
+    llm.replies = [JSONResponse(completion(PROSE))]
+
+    script = await writer.write("rain", target_seconds=10)
+
+    assert script.from_prose and not script.shortened
+    assert [scene.narration for scene in script.scenes] == [
+        "The sun warms the sea, and water rises into the air as vapour.",
+        "High above the ground, the vapour cools and gathers into clouds.",
+    ]  # no lead-in, label, speaker, stage direction or sign-off
+    assert all(scene.keywords == [] for scene in script.scenes)
+
+
+async def test_a_refusal_in_prose_is_a_clear_error(writer: ScriptWriter, llm: FakeLlm) -> None:
+    refusal = "I'm sorry, but I can't write a narration about that subject. " * 3
+    llm.replies = [JSONResponse(completion(refusal))]
+
+    with pytest.raises(ProviderFailed, match="nor a narration: declined to write it"):
+        await writer.write("rain", target_seconds=30)
+
+
+@pytest.mark.parametrize("as_prose", [False, True])
+async def test_a_narration_over_the_text_limit_ends_at_the_last_sentence_that_fits(
+    writer: ScriptWriter, llm: FakeLlm, as_prose: bool
+) -> None:
+    sentence = "Rain falls on the hills and runs down to the rivers below. "
+    long_text = (sentence * (MAX_TEXT_CHARS // len(sentence) + 50)).strip()
+    script_json = {"scenes": [{"narration": "A first scene.", "keywords": []}]}
+    script_json["scenes"].append({"narration": long_text, "keywords": ["rain"]})
+    reply = long_text if as_prose else json.dumps(script_json)
+    llm.replies = [JSONResponse(completion(reply))]
+
+    script = await writer.write("rain", target_seconds=600)
+
+    assert script.shortened and script.from_prose is as_prose
+    assert MAX_TEXT_CHARS - len(sentence) < len(script.narration) <= MAX_TEXT_CHARS
+    assert script.narration.endswith("rivers below.")
+
+
+async def test_a_script_cut_off_at_max_tokens_says_so(writer: ScriptWriter, llm: FakeLlm) -> None:
+    llm.replies = [JSONResponse(completion('{"title": "Rain", "scenes": [{"narr', "length"))]
+
+    with pytest.raises(ProviderFailed, match="stopped at its limit of 350 tokens"):
+        await writer.write("rain", target_seconds=10)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_prose_reply_makes_the_video_and_its_log_says_so(
+    llm: FakeLlm, settings: Settings, resources: Resources
+) -> None:
+    llm.replies = [JSONResponse(completion(PROSE))]
+    async with serve_on_loopback(llm.app()) as llm_url:
+        configured = settings.model_copy(
+            update={"llm_base_url": f"{llm_url}/v1", "max_attempts": 1}
+        )
+        async with running_api(configured, resources) as api:
+            created = await api.alice.post(
+                "/v1/videos", json={"prompt": "rain", "target_seconds": 10, "quality": "low"}
+            )
+            video_id = created.json()["id"]
+            video = await wait_for_status(resources, video_id, "completed", "failed")
+            shown = (await api.alice.get(f"/v1/videos/{video_id}")).json()
+
+    assert video.status == "completed", video.error_message
+    assert shown["text"].startswith("The sun warms the sea, and water rises")
+    assert "script_from_prose" in await event_kinds(resources, video_id)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

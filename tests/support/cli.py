@@ -30,6 +30,15 @@ async def run_cli(env: dict[str, str], *args: str) -> tuple[int, str, str]:
 @asynccontextmanager
 async def serve_cli(env: dict[str, str], *args: str) -> AsyncIterator[str]:
     """Start ``aivideo serve`` on a free port; yields its base URL."""
+    async with serve_cli_process(env, *args) as (_, base_url):
+        yield base_url
+
+
+@asynccontextmanager
+async def serve_cli_process(
+    env: dict[str, str], *args: str
+) -> AsyncIterator[tuple[asyncio.subprocess.Process, str]]:
+    """Start ``aivideo serve`` on a free port; yields the process and its base URL."""
     process = await asyncio.create_subprocess_exec(
         *AIVIDEO, "serve", "--port", "0", *args, env=env, stderr=asyncio.subprocess.PIPE
     )
@@ -41,7 +50,8 @@ async def serve_cli(env: dict[str, str], *args: str) -> AsyncIterator[str]:
                     break
             else:
                 raise AssertionError("aivideo serve stopped before it was ready")
-        yield match.group(1)
+        yield process, match.group(1)
     finally:
-        process.terminate()
+        if process.returncode is None:  # a test may have stopped it already
+            process.terminate()
         await process.wait()

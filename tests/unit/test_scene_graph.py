@@ -13,6 +13,14 @@ CLIP_FIT = (
 )
 
 
+def clip_input(path: str, container_format: str = "mov") -> list[str]:
+    """A clip take's input: that file only (no other protocol), read as what it was found to be."""
+    return [
+        "-protocol_whitelist", "file", "-f", container_format,
+        "-stream_loop", "-1", "-i", f"file:{path}",
+    ]  # fmt: skip
+
+
 def still_take(copy: str, repeats: int, x: str, y: str) -> str:
     """One take of a still: its single frame repeated, then a crop window at (x, y)."""
     return (
@@ -38,9 +46,15 @@ def test_one_still_is_held_for_its_duration_and_panned_left_to_right() -> None:
 
 
 def test_a_clip_longer_than_its_scene_is_trimmed_to_the_scene() -> None:
-    inputs, filters, _ = background_graph([Shot("long.mp4", 3.0, is_clip=True)], range(1), FRAME)
+    shot = Shot("/media/long.mp4", 3.0, is_clip=True, container_format="mov")
+    inputs, filters, _ = background_graph([shot], range(1), FRAME)
 
-    assert inputs == ["-stream_loop", "-1", "-i", "long.mp4"]
+    # A playlist or concat list named long.mp4 could not make ffmpeg open other files:
+    # only the file protocol, and the demuxer forced to the one the file was checked with.
+    assert inputs == [
+        "-protocol_whitelist", "file", "-f", "mov",
+        "-stream_loop", "-1", "-i", "file:/media/long.mp4",
+    ]  # fmt: skip
     # Whatever the file's length, only its first 3.000 s are played.
     assert filters == [
         f"[0:v]trim=start=0.000:duration=3.000,{CLIP_FIT}[c0]",
@@ -51,12 +65,15 @@ def test_a_clip_longer_than_its_scene_is_trimmed_to_the_scene() -> None:
 def test_a_clip_shorter_than_needed_is_looped_for_its_fade_out() -> None:
     # Scene 0 (2 s clip) fades into scene 1 for 0.5 s: that fade reads the clip from 2.000 s
     # on, past the end of a 2 s file, so every clip input loops forever (-stream_loop -1).
-    shots = [Shot("short.mp4", 2.0, is_clip=True), Shot("b.mp4", 2.0, is_clip=True)]
+    shots = [
+        Shot("/media/short.mp4", 2.0, is_clip=True, container_format="mov"),
+        Shot("/media/b.webm", 2.0, is_clip=True, container_format="matroska"),
+    ]
     inputs, filters, _ = background_graph(shots, range(2), FRAME)
 
     assert inputs == [
-        *["-stream_loop", "-1", "-i", "short.mp4"] * 2,  # a take is an input of its own
-        *["-stream_loop", "-1", "-i", "b.mp4"] * 2,
+        *clip_input("/media/short.mp4") * 2,  # a take is an input of its own
+        *clip_input("/media/b.webm", "matroska") * 2,
     ]
     assert filters == [
         f"[0:v]trim=start=0.000:duration=2.000,{CLIP_FIT}[c0]",  # scene 0's body
@@ -68,6 +85,14 @@ def test_a_clip_shorter_than_needed_is_looped_for_its_fade_out() -> None:
     ]
 
 
+def test_a_clip_planned_before_formats_were_recorded_is_still_read_from_its_file_only() -> None:
+    inputs, _, _ = background_graph([Shot("/media/old.mp4", 3.0, is_clip=True)], range(1), FRAME)
+
+    assert inputs == [
+        "-protocol_whitelist", "file", "-stream_loop", "-1", "-i", "file:/media/old.mp4",
+    ]  # fmt: skip
+
+
 def test_cross_fades_shrink_for_a_brief_scene() -> None:
     shots = [Shot("a.jpg", 2.0), Shot("b.mp4", 3.0, is_clip=True), Shot("c.jpg", 0.6)]
     assert fade_into(shots, 0) == 0.0  # nothing before the first scene
@@ -76,13 +101,14 @@ def test_cross_fades_shrink_for_a_brief_scene() -> None:
 
 
 def test_several_shots_cross_fade_piece_by_piece() -> None:
-    shots = [Shot("a.jpg", 2.0), Shot("b.mp4", 3.0, is_clip=True), Shot("c.jpg", 0.6)]
+    clip = Shot("/media/b.mp4", 3.0, is_clip=True, container_format="mov")
+    shots = [Shot("a.jpg", 2.0), clip, Shot("c.jpg", 0.6)]
     inputs, filters, _ = background_graph(shots, range(3), FRAME, first_input=1)
 
     # Inputs are numbered from first_input=1: a.jpg is 1, b.mp4's three takes 2-4, c.jpg 5.
     assert inputs == [
         "-framerate", "30", "-i", "a.jpg",
-        *["-stream_loop", "-1", "-i", "b.mp4"] * 3,
+        *clip_input("/media/b.mp4") * 3,
         "-framerate", "30", "-i", "c.jpg",
     ]  # fmt: skip
     assert filters == [

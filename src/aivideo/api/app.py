@@ -14,12 +14,15 @@ from aivideo.api.errors import install_error_handlers
 from aivideo.api.middleware.body_limits import BodyLimitMiddleware
 from aivideo.api.middleware.request_ids import RequestIdMiddleware
 from aivideo.api.middleware.request_metrics import RequestMetricsMiddleware
+from aivideo.api.openapi import with_server_details
 from aivideo.api.routes import features, health, metrics, videos, voices, web_page, webhooks
+from aivideo.api.stream_limits import OpenStreams
 from aivideo.auth.service import LOCAL_USER_NAME, get_or_create_user
 from aivideo.core.config import Settings
 from aivideo.db.migrate import prepare_schema
 from aivideo.jobs.system import JobSystem
 from aivideo.observability.loop_lag import LoopLagMonitor
+from aivideo.pipeline.speech.registry import voice_catalogue
 from aivideo.runtime.resources import Resources
 
 
@@ -64,10 +67,12 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
         "needs `Authorization: Bearer <key>`.",
         lifespan=lifespan,
     )
+    with_server_details(app, lambda: voice_catalogue(settings))
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)  # outermost: every line of a request has its id
     install_error_handlers(app)
+    app.state.open_streams = OpenStreams(settings.max_streams_per_user)
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(videos.router)

@@ -6,17 +6,21 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AfterValidator
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aivideo.api import local_mode
 from aivideo.auth.service import authenticate
 from aivideo.core.errors import NotAuthenticated
+from aivideo.core.ids import canonical_id
 from aivideo.db.availability import is_database_unavailable
-from aivideo.db.models import User
+from aivideo.db.models import User, Video
 from aivideo.jobs.queue import JobQueue
 from aivideo.runtime.resources import Resources
+from aivideo.videos import service
 from aivideo.videos.service import QueueLimits
 
 logger = logging.getLogger(__name__)
@@ -56,11 +60,17 @@ async def get_current_user(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
-    """The owner of the request's API key, or the local user where that is allowed."""
+    """The owner of the request's API key, or the local user where that is allowed.
+
+    Without a key, only a request this machine sends to itself (see
+    ``local_mode``) is the local user's, and a change only from this server's
+    own page; anything else is answered as if there were no local mode.
+    """
     if credentials is not None:
         return await authenticate(session, credentials.credentials)
     local_user_id: str | None = request.app.state.local_user_id
-    if local_user_id is not None:
+    if local_user_id is not None and local_mode.is_from_this_machine(request):
+        local_mode.refuse_cross_site(request)
         user = await session.get(User, local_user_id)
         if user is not None:
             return user
@@ -73,6 +83,47 @@ async def get_current_user(
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
+def _video_id(text: str) -> str:
+    try:
+        return canonical_id(text)
+    except ValueError:
+        raise ValueError(
+            f"{text[:50]!r} is not a video id: a video's id is a UUID such as "
+            "01a22000-0000-7000-8000-000000000000 (the `id` in its JSON)"
+        ) from None
+
+
+# A video id from the path, checked (422) before any query and lower-cased:
+# the id stored, so every database finds the same row.
+VideoId = Annotated[
+    str,
+    Path(description="The video's id (a UUID).", examples=["01a22000-0000-7000-8000-000000000000"]),
+    AfterValidator(_video_id),
+]
+
+
+async def get_owned_video(video_id: VideoId, session: SessionDep, user: CurrentUser) -> Video:
+    """The user's video; another user's is "not found", exactly like a missing one."""
+    return await service.get_owned_video(session, user, video_id)
+
+
+OwnedVideo = Annotated[Video, Depends(get_owned_video)]
+
+
+async def get_released_video(video: OwnedVideo, session: SessionDep) -> Video:
+    """The user's video, with the request's database connection given back to the pool.
+
+    For answers that stream (a file, Server-Sent Events): a client that reads
+    slowly, or never, would otherwise hold a connection until it has read
+    everything, and a few such clients would stop every other request.
+    """
+    await session.close()
+    return video
+
+
+ReleasedVideo = Annotated[Video, Depends(get_released_video)]
+
+
 def get_jobs(request: Request) -> JobQueue:
     jobs: JobQueue = request.app.state.jobs
     return jobs
@@ -83,7 +134,11 @@ JobsDep = Annotated[JobQueue, Depends(get_jobs)]
 
 def get_queue_limits(resources: ResourcesDep) -> QueueLimits:
     settings = resources.settings
-    return QueueLimits(per_user=settings.max_queued_per_user, total=settings.max_queued_total)
+    return QueueLimits(
+        per_user=settings.max_queued_per_user,
+        total=settings.max_queued_total,
+        storage_per_user=settings.max_storage_per_user,
+    )
 
 
 QueueLimitsDep = Annotated[QueueLimits, Depends(get_queue_limits)]

@@ -15,8 +15,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import exc as db_errors
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from aivideo.core.errors import AivideoError, QueueFull
+from aivideo.core.errors import AivideoError, QueueFull, TooManyStreams
 from aivideo.db.availability import is_database_unavailable
+from aivideo.db.conflicts import is_retryable_conflict
+from aivideo.videos.schemas import MAX_METADATA_DEPTH
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +84,7 @@ def response_for(exc: AivideoError) -> JSONResponse:
     if exc.status_code >= 500:
         logger.error("request failed: %s", exc.message)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-    if isinstance(exc, QueueFull):
+    if isinstance(exc, QueueFull | TooManyStreams):
         headers = {"Retry-After": str(exc.retry_after)}
     return error_response(exc.status_code, exc.code, exc.message, headers)
 
@@ -94,6 +96,15 @@ async def _on_aivideo_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc.__cause__, RecursionError):
+        # FastAPI's json.loads gave up on a body nested hundreds of levels deep.
+        detail = {
+            "field": "body",
+            "message": "the JSON is nested too deeply to read "
+            f"(metadata may nest {MAX_METADATA_DEPTH} levels)",
+        }
+        summary = f"{detail['field']}: {detail['message']}"
+        return error_response(422, "invalid_input", summary, details=[detail])
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     message = str(exc.detail)
     if exc.status_code in (404, 405) and message in ("Not Found", "Method Not Allowed"):
@@ -105,6 +116,15 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
+    if is_retryable_conflict(exc):
+        # Still losing after the service's own retries (aivideo.db.conflicts): the
+        # request was undone and is safe to send again.
+        message = (
+            "the database undid this request to resolve a conflict with another one "
+            "(a deadlock or a lock held too long); nothing was changed: send it again"
+        )
+        logger.warning("%s (%s)", message, exc)
+        return error_response(503, "database_conflict", message, {"Retry-After": "1"})
     if not is_database_unavailable(exc):
         return await _on_unexpected_error(request, exc)
     if isinstance(exc, db_errors.TimeoutError):

@@ -22,9 +22,12 @@ def decode_cursor(cursor: str) -> str:
     """The sort key inside a cursor; :class:`InvalidInput` if it is not one of ours."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        return base64.b64decode(padded.encode(), altchars=b"-_", validate=True).decode()
+        key = base64.b64decode(padded.encode(), altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise InvalidInput(_BAD_CURSOR) from exc
+    if "\x00" in key:  # never in a key of ours, and PostgreSQL's text cannot hold it
+        raise InvalidInput(_BAD_CURSOR)
+    return key
 
 
 def decode_int_cursor(cursor: str) -> int:

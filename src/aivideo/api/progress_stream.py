@@ -1,7 +1,10 @@
 """``GET /v1/videos/{id}/progress``: a video's progress as Server-Sent Events.
 
 Three kinds of event: ``progress`` (status, stage, percent), ``log`` (a line
-of the video's event log) and, last, ``done`` (the final video). Progress
+of the video's event log) and, last, ``done`` (the final video); or, when the
+stream has been open for ``AIVIDEO_STREAM_MAX_SECONDS``, ``reconnect``: no
+stream holds a connection for ever, and a client that connects again with
+``Last-Event-ID`` goes on where it was. Progress
 arrives live from the workers (Redis pub/sub, or in process); the database is
 read every second as well, which carries the log lines and makes sure a lost
 live message never leaves a stream waiting for an end that already happened.
@@ -11,10 +14,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Header
 from fastapi.sse import ServerSentEvent
 
+from aivideo.core.errors import InvalidInput
 from aivideo.core.status import FINAL_STATUSES, VideoStatus
 from aivideo.db import repository
 from aivideo.db.models import Video
@@ -32,11 +37,40 @@ def _progress(status: str, stage: str | None, percent: int) -> ServerSentEvent:
     )
 
 
+def log_position(
+    last_event_id: Annotated[
+        str | None,
+        Header(description="Reconnecting: the id of the last `log` event received."),
+    ] = None,
+) -> int:
+    """The log line a reconnecting client last received (its ``Last-Event-ID``); 0: none.
+
+    A dependency of the route, so a bad header is a 422 before the stream starts.
+    """
+    if last_event_id is None:
+        return 0
+    if not last_event_id.isdecimal() or len(last_event_id) > 18:
+        raise InvalidInput(
+            f"Last-Event-ID {last_event_id[:40]!r} is not the id of an event of this stream "
+            "(a whole number): send the `id` of the last `log` event received, or no header"
+        )
+    return int(last_event_id)
+
+
+def _reconnect(max_seconds: float) -> ServerSentEvent:
+    message = (
+        f"this stream has been open for {max_seconds:g} s, the longest a stream may last: "
+        "connect again (with Last-Event-ID) to go on following the video"
+    )
+    # ``retry``: an EventSource connects again after a second, not its default 3.
+    return ServerSentEvent(event="reconnect", data={"message": message}, retry=1000)
+
+
 class _Stream:
-    def __init__(self, resources: Resources, video_id: str) -> None:
+    def __init__(self, resources: Resources, video_id: str, after_event_id: int) -> None:
         self.resources = resources
         self.video_id = video_id
-        self.last_event_id = 0
+        self.last_event_id = after_event_id
         self.last_progress: tuple[str, str | None, int] | None = None
 
     def progress_if_new(self, status: str, stage: str | None, percent: int) -> list[Any]:
@@ -75,12 +109,22 @@ class _Stream:
 
 
 async def progress_events(
-    resources: Resources, live: LiveEvents, video_id: str
+    resources: Resources,
+    live: LiveEvents,
+    video_id: str,
+    *,
+    max_seconds: float,
+    after_event_id: int = 0,
 ) -> AsyncIterator[ServerSentEvent]:
-    stream = _Stream(resources, video_id)
+    """The stream's events, from the log line after ``after_event_id`` on."""
+    stream = _Stream(resources, video_id, after_event_id)
+    ends_at = time.monotonic() + max_seconds
     async with live.subscribe(video_id) as subscription:
         # Subscribed first, read second: nothing can happen unseen in between.
         while True:
+            if time.monotonic() >= ends_at:
+                yield _reconnect(max_seconds)
+                return
             video, events = await stream.read()
             for event in events:
                 yield event
@@ -97,7 +141,7 @@ async def progress_events(
                 )
                 return
             # Live progress until the next look at the database.
-            deadline = time.monotonic() + POLL_SECONDS
+            deadline = min(time.monotonic() + POLL_SECONDS, ends_at)
             while (remaining := deadline - time.monotonic()) > 0:
                 pushed = await subscription.next(remaining)
                 if pushed is None or pushed.status in FINAL:

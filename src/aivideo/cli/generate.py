@@ -130,8 +130,8 @@ async def _generate_and_publish(
         return await asyncio.to_thread(publish_outputs, video, output)
 
 
-def scan_media(folder: Path | None) -> tuple[tuple[MediaFile, ...], list[str]]:
+def scan_media(folder: Path | None, max_pixels: int) -> tuple[tuple[MediaFile, ...], list[str]]:
     if folder is None:
         return (), []
-    usable, warnings = probe.scan_media_folder(folder)
+    usable, warnings = probe.scan_media_folder(folder, max_pixels)
     return tuple(usable), warnings

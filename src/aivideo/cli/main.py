@@ -63,7 +63,19 @@ def serve(
             "(set AIVIDEO_REQUIRE_API_KEY=true to refuse them); the API is described at /docs"
         )
     app = create_app(settings, allow_local_user=allow_local_user)
-    uvicorn.run(app, host=host, port=port, access_log=access_log, log_config=None)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        access_log=access_log,
+        log_config=None,
+        # h11, not httptools: httptools buffers a request's headers however long they get.
+        http="h11",
+        h11_max_incomplete_event_size=settings.serve_max_header_bytes,
+        limit_concurrency=settings.serve_limit_concurrency,
+        timeout_keep_alive=settings.serve_keep_alive_timeout,
+        timeout_graceful_shutdown=settings.serve_shutdown_timeout,
+    )
 
 
 @app.command()
@@ -125,8 +137,8 @@ def _narration(
     text: str | None, file: Path | None, prompt: str | None, settings: Settings, remote: bool
 ) -> str:
     """The narration to say, or "" when the script writer writes it from ``prompt``."""
-    from aivideo.core.script import is_speakable
-    from aivideo.videos.schemas import MAX_PROMPT_CHARS, MAX_TEXT_CHARS
+    from aivideo.core.script import MAX_TEXT_CHARS, is_speakable
+    from aivideo.videos.schemas import MAX_PROMPT_CHARS
 
     if prompt is not None:
         if text is not None or file is not None:
@@ -222,7 +234,7 @@ def generate(
         check_output_path(output)
         if music is not None:
             check_audio(music)
-        media_files, warnings = scan_media(media)
+        media_files, warnings = scan_media(media, settings.media_max_pixels)
     except InvalidInput as exc:
         console.print(f"[red]aivideo: {exc.message}[/red]", highlight=False)
         raise typer.Exit(2) from exc

@@ -29,7 +29,7 @@ async def run_worker(settings: Settings) -> None:
             loop.add_signal_handler(signum, stop.set)
         lag = LoopLagMonitor()
         lag.start()
-        await serve_metrics(settings.worker_metrics_port)
+        await serve_metrics(settings.worker_metrics_host, settings.worker_metrics_port)
         await jobs.start()
         assert jobs.worker is not None
         broker = "RabbitMQ" if settings.broker_url else "the database (no broker configured)"
@@ -47,17 +47,21 @@ async def run_worker(settings: Settings) -> None:
     logger.info("worker stopped")
 
 
-async def serve_metrics(port: int) -> None:
-    """Serve this worker's metrics on their own port (a thread of prometheus-client)."""
+async def serve_metrics(host: str, port: int) -> None:
+    """Serve this worker's metrics on their own port (a thread of prometheus-client).
+
+    On 127.0.0.1 by default: the metrics name routes, hosts and counts that are
+    for the operator, not for whoever can reach the machine.
+    """
     if port == 0:
         return
     try:
-        await asyncio.to_thread(start_http_server, port)
+        await asyncio.to_thread(start_http_server, port, addr=host)
     except OSError as exc:
-        logger.warning("no metrics server: port %d is not free (%s); set "
-                       "AIVIDEO_WORKER_METRICS_PORT to another port", port, exc)  # fmt: skip
+        logger.warning("no metrics server: cannot listen on %s port %d (%s); set "
+                       "AIVIDEO_WORKER_METRICS_HOST or _PORT", host, port, exc)  # fmt: skip
         return
-    logger.info("metrics on http://0.0.0.0:%d/metrics", port)
+    logger.info("metrics on http://%s:%d/metrics", host, port)
 
 
 async def check_worker(settings: Settings) -> dict[str, dict[str, str]]:

@@ -123,9 +123,16 @@ class Settings(BaseSettings):
     media_max_bytes: PositiveInt = Field(
         default=100_000_000, description="Largest file `media_urls` may point to."
     )
-    media_allow_private: bool = Field(
+    # At most aivideo.media.limits.HEADER_CHECK_PIXELS (Pillow's own refusal).
+    media_max_pixels: Annotated[int, Field(gt=0, le=1_000_000_000)] = Field(
+        default=40_000_000,
+        description="Largest picture (width × height) accepted from users or stock libraries; "
+        "a larger one is refused from its header, before it is decoded.",
+    )
+    allow_private_urls: bool = Field(
         default=False,
-        description="Let `media_urls` point to loopback and private addresses (tests, intranets).",
+        description="Let `media_urls` and `webhook_url` point to loopback and private "
+        "addresses (tests, self-hosted set-ups on an intranet).",
     )
 
     thread_pool_size: PositiveInt = 8
@@ -141,6 +148,30 @@ class Settings(BaseSettings):
     )
     max_queued_total: PositiveInt = Field(
         default=5000, description="Videos all users together may have waiting."
+    )
+    max_storage_per_user: Annotated[int, Field(ge=0)] = Field(
+        default=0,
+        description="Bytes one user's finished videos may take; over it, creates are refused "
+        "(413). 0: unlimited.",
+    )
+    retention_days: Annotated[float, Field(ge=0)] = Field(
+        default=0,
+        description="Finished videos older than this are deleted, files and rows. 0: kept.",
+    )
+    storage_low_bytes: Annotated[int, Field(ge=0)] = Field(
+        default=500_000_000,
+        description="/readyz reports storage as low when less than this is free.",
+    )
+
+    max_streams_per_user: PositiveInt = Field(
+        default=10,
+        description="Progress streams one user may have open at once on one API process; "
+        "more are refused with 429.",
+    )
+    stream_max_seconds: PositiveFloat = Field(
+        default=3600.0,
+        description="How long a progress stream stays open; it then ends with a `reconnect` "
+        "event, and the client connects again.",
     )
 
     broker_queue: str = Field(
@@ -180,7 +211,12 @@ class Settings(BaseSettings):
         "the rest back to the queue.",
     )
     webhook_timeout: PositiveFloat = Field(
-        default=10.0, description="Seconds a webhook receiver has to answer."
+        default=10.0,
+        description="Seconds one webhook attempt may take in all, from resolving the host "
+        "to the last byte read.",
+    )
+    webhook_concurrency: PositiveInt = Field(
+        default=10, description="Webhook deliveries this process attempts at once."
     )
     webhook_retry_period: PositiveFloat = Field(
         default=3600.0, description="How long a failing webhook is retried, in seconds."
@@ -189,6 +225,11 @@ class Settings(BaseSettings):
     worker_metrics_port: Annotated[int, Field(ge=0, le=65535)] = Field(
         default=9464,
         description="Port where `aivideo worker` serves /metrics for Prometheus; 0: none.",
+    )
+    worker_metrics_host: str = Field(
+        default="127.0.0.1",
+        description="Address the worker's /metrics listens on: this machine only, unless set "
+        "(0.0.0.0: every interface, for a Prometheus elsewhere).",
     )
 
     log_format: Literal["auto", "json", "console"] = Field(
@@ -206,6 +247,26 @@ class Settings(BaseSettings):
     require_api_key: bool = Field(
         default=False,
         description="Refuse requests without a key even when serving on a loopback address.",
+    )
+
+    # `aivideo serve`'s own limits, so that it may face clients without a proxy.
+    serve_limit_concurrency: PositiveInt = Field(
+        default=500,
+        description="Connections (and requests in progress) `aivideo serve` takes at once; "
+        "more are answered 503. Below the usual limit of 1024 open files.",
+    )
+    serve_keep_alive_timeout: PositiveInt = Field(
+        default=5, description="Seconds an idle keep-alive connection is kept open."
+    )
+    serve_max_header_bytes: Annotated[int, Field(ge=1024)] = Field(
+        default=16_384,
+        description="The most of a request's line and headers buffered while they arrive; "
+        "past it the request is refused (400) before the app sees it.",
+    )
+    serve_shutdown_timeout: Annotated[int, Field(ge=0)] = Field(
+        default=10,
+        description="On SIGTERM, seconds requests in progress (downloads, progress streams) "
+        "get to finish before they are cut off.",
     )
 
     @field_validator("data_dir")

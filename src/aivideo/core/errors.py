@@ -7,12 +7,16 @@ written for a person: they say what is wrong and, where it helps, what to do.
 
 from __future__ import annotations
 
+DISK_FULL = "the disk is full: free some space and try again"
+
 
 class AivideoError(Exception):
     """Base of every error aivideo raises on purpose."""
 
     status_code = 500
     code = "internal_error"
+    # Whether the same video may succeed later, unchanged: a job is then tried again.
+    transient = False
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -27,6 +31,13 @@ class InvalidInput(AivideoError):
 class NotAuthenticated(AivideoError):
     status_code = 401
     code = "not_authenticated"
+
+
+class Forbidden(AivideoError):
+    """The request is refused for where it comes from (a web page of another site)."""
+
+    status_code = 403
+    code = "forbidden"
 
 
 class NotFound(AivideoError):
@@ -44,6 +55,17 @@ class QueueFull(AivideoError):
 
     status_code = 429
     code = "queue_full"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class TooManyStreams(AivideoError):
+    """A user has as many progress streams open as they may; one must close first."""
+
+    status_code = 429
+    code = "too_many_streams"
 
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
@@ -77,3 +99,29 @@ class RenderFailed(AivideoError):
     """The encoder could not make the video; the message says why in plain words."""
 
     code = "render_failed"
+
+
+class DiskFull(AivideoError):
+    """Storage ran out of space (ENOSPC): the video is tried again once there is room."""
+
+    status_code = 507
+    code = "disk_full"
+    transient = True
+
+    def __init__(self, message: str = DISK_FULL) -> None:
+        super().__init__(message)
+
+
+class StorageQuotaExceeded(AivideoError):
+    """A user's finished videos take all the storage they may use."""
+
+    status_code = 413
+    code = "storage_quota_exceeded"
+
+
+class WorkerProcessLost(AivideoError):
+    """A process of the CPU pool died (the OOM killer, a crash): the video is tried again."""
+
+    status_code = 503
+    code = "worker_process_lost"
+    transient = True

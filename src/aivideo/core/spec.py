@@ -12,6 +12,9 @@ from aivideo.core.options import Aspect, OutputFormat, Quality, SubtitleMode
 class MediaFile:
     path: Path
     is_clip: bool
+    # The demuxer that read a clip (ffmpeg's ``-f``, e.g. "mov"): the render reads
+    # it as nothing else. None for pictures, which ffmpeg never reads as they are.
+    container_format: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """Telling "the database is unreachable" apart from other database errors.
 
 An unreachable or overloaded database is worth a retry (HTTP 503); a failed
-constraint or a bad query is a bug or a conflict, and is not.
+constraint or a bad query is a bug or a conflict, and is not. A lock conflict
+(a deadlock: see :mod:`aivideo.db.conflicts`) is worth a retry too, but says
+nothing about the database being reachable.
 """
 
 from __future__ import annotations
@@ -10,11 +12,20 @@ import traceback
 
 from sqlalchemy import exc as db_errors
 
+from aivideo.db.conflicts import is_retryable_conflict
+
 _UNAVAILABLE = (db_errors.TimeoutError, db_errors.OperationalError, db_errors.InterfaceError)
+# MariaDB reports some refusals of the data itself as an OperationalError too:
+# a failed CHECK constraint (4025) and JSON it cannot read (3140, 4038).
+_MARIADB_BAD_DATA = frozenset({3140, 4025, 4038})
 
 
 def is_database_unavailable(error: BaseException) -> bool:
     """True when ``error`` means the database could not be reached or had no free connection."""
+    if is_retryable_conflict(error):
+        return False  # MariaDB reports its deadlocks as an OperationalError
+    if _mariadb_code(error) in _MARIADB_BAD_DATA:
+        return False
     if isinstance(error, _UNAVAILABLE):
         return True
     if isinstance(error, ConnectionError):
@@ -33,6 +44,18 @@ def is_database_unavailable(error: BaseException) -> bool:
         cause = cause.__cause__ or cause.__context__
         seen += 1
     return False
+
+
+def is_transient_database_error(error: BaseException) -> bool:
+    """True when the same database work, tried again a little later, may well succeed."""
+    return is_database_unavailable(error) or is_retryable_conflict(error)
+
+
+def _mariadb_code(error: BaseException) -> int | None:
+    """The server's error number of a MariaDB error (pymysql's first argument), if any."""
+    original = getattr(error, "orig", None)
+    args = getattr(original, "args", ())
+    return args[0] if args and isinstance(args[0], int) else None
 
 
 def _raised_inside_sqlalchemy(error: BaseException) -> bool:

@@ -34,6 +34,11 @@ def create_engine(settings: Settings) -> AsyncEngine:
     if url.startswith("mysql"):
         # Without utf8mb4, emoji in a video's text would be refused by MariaDB.
         options["connect_args"] = {"charset": "utf8mb4"}
+        # PostgreSQL's default. Under MariaDB's (REPEATABLE READ) a transaction reads
+        # the snapshot of its first read: a queue counted after waiting for the queue's
+        # lock would not show the videos the previous holder added (aivideo.db.locks);
+        # and it takes gap locks, which make more deadlocks.
+        options["isolation_level"] = "READ COMMITTED"
     engine = create_async_engine(url, **options)
     if settings.is_sqlite:
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)

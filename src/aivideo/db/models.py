@@ -62,6 +62,15 @@ class ApiKey(Base):
     user: Mapped[User] = relationship(back_populates="api_keys")
 
 
+class Lock(Base):
+    """A row to lock (SELECT ... FOR UPDATE): a lock shared by every process, held until the
+    transaction that took it ends. See :mod:`aivideo.db.locks`."""
+
+    __tablename__ = "locks"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
 class Video(Base):
     __tablename__ = "videos"
     __table_args__ = (

@@ -82,6 +82,12 @@ async def count_queued(session: AsyncSession, owner_id: str | None = None) -> in
     return int(await session.scalar(query) or 0)
 
 
+async def storage_used(session: AsyncSession, owner_id: str) -> int:
+    """Bytes the owner's made videos take (the video files, which are most of it)."""
+    query = select(func.coalesce(func.sum(Video.size_bytes), 0)).where(Video.owner_id == owner_id)
+    return int(await session.scalar(query) or 0)
+
+
 async def list_videos(
     session: AsyncSession,
     owner_id: str,

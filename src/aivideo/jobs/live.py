@@ -4,12 +4,17 @@ Across machines this goes through Redis pub/sub (``AIVIDEO_REDIS_URL``); in
 embedded mode, where the worker lives in the API process, through in-process
 queues. Either way it is only a fast path: the stream also reads the database
 now and then, so a lost message delays an update but never loses the end.
+
+However many streams a process has open, it holds one Redis subscription (a
+pattern, on one connection) and hands each message to the streams of its
+video in memory: a thousand open streams are not a thousand connections.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import json
 import logging
 from collections import defaultdict
@@ -19,6 +24,7 @@ from typing import Protocol
 import redis.asyncio as redis
 
 from aivideo.cache.redis_client import make_redis
+from aivideo.core.backoff import backoff_delay
 from aivideo.jobs.live_event import LiveEvent
 
 logger = logging.getLogger(__name__)
@@ -54,19 +60,19 @@ class _QueueSubscription:
             return None
 
 
-class InProcessEvents:
-    """Subscribers in this process receive what this process publishes."""
+class _Fanout:
+    """The subscribers of this process, by video; handing them an event never waits."""
 
     def __init__(self) -> None:
         self._subscribers: defaultdict[str, set[_QueueSubscription]] = defaultdict(set)
 
-    async def publish(self, video_id: str, event: LiveEvent) -> None:
+    def deliver(self, video_id: str, event: LiveEvent) -> None:
         for subscription in self._subscribers.get(video_id, ()):
             with contextlib.suppress(asyncio.QueueFull):  # a stalled reader skips events
                 subscription.queue.put_nowait(event)
 
     @contextlib.asynccontextmanager
-    async def subscribe(self, video_id: str) -> AsyncIterator[Subscription]:
+    async def subscription(self, video_id: str) -> AsyncIterator[Subscription]:
         subscription = _QueueSubscription()
         self._subscribers[video_id].add(subscription)
         try:
@@ -76,36 +82,41 @@ class InProcessEvents:
             if not self._subscribers[video_id]:
                 del self._subscribers[video_id]
 
-    async def aclose(self) -> None:
+    def clear(self) -> None:
         self._subscribers.clear()
 
 
-class _RedisSubscription:
-    def __init__(self, pubsub: redis.client.PubSub) -> None:
-        self.pubsub = pubsub
+class InProcessEvents:
+    """Subscribers in this process receive what this process publishes."""
 
-    async def next(self, wait: float) -> LiveEvent | None:
-        try:
-            message = await self.pubsub.get_message(ignore_subscribe_messages=True, timeout=wait)
-        except (redis.RedisError, OSError, RuntimeError):
-            # Redis is away (RuntimeError: it was already away when subscribing):
-            # the stream goes on reading the database meanwhile.
-            await asyncio.sleep(wait)
-            return None
-        if message is None:
-            return None
-        try:
-            data = json.loads(message["data"])
-        except ValueError:
-            return None  # not ours: a stream goes on without it
-        return LiveEvent.from_json(data) if isinstance(data, dict) else None
+    def __init__(self) -> None:
+        self._fanout = _Fanout()
+
+    async def publish(self, video_id: str, event: LiveEvent) -> None:
+        self._fanout.deliver(video_id, event)
+
+    def subscribe(self, video_id: str) -> contextlib.AbstractAsyncContextManager[Subscription]:
+        return self._fanout.subscription(video_id)
+
+    async def aclose(self) -> None:
+        self._fanout.clear()
 
 
 class RedisEvents:
-    """Redis pub/sub, one channel per video; publishing never fails a video."""
+    """Redis pub/sub, one channel per video; publishing never fails a video.
+
+    The process's one subscription is made by the first stream that opens
+    and kept until :meth:`aclose`; while Redis is away it is made again, after
+    a growing pause, and the streams read the database meanwhile.
+    """
 
     def __init__(self, url: str, timeout: float) -> None:
         self._client = make_redis(url, timeout)
+        self._timeout = timeout
+        self._fanout = _Fanout()
+        self._listener: asyncio.Task[None] | None = None
+        # Set once the listener knows where it stands: subscribed, or Redis away.
+        self._settled = asyncio.Event()
 
     async def publish(self, video_id: str, event: LiveEvent) -> None:
         try:
@@ -115,19 +126,65 @@ class RedisEvents:
 
     @contextlib.asynccontextmanager
     async def subscribe(self, video_id: str) -> AsyncIterator[Subscription]:
-        pubsub = self._client.pubsub()
-        try:
-            try:
-                await pubsub.subscribe(CHANNEL_PREFIX + video_id)
-            except (redis.RedisError, OSError) as exc:
-                logger.warning("live progress unavailable (%s): reading the database only", exc)
-            yield _RedisSubscription(pubsub)
-        finally:
-            with contextlib.suppress(redis.RedisError, OSError):
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+        if self._listener is None:
+            # A context of its own: the listener outlives the request that started it.
+            self._listener = asyncio.create_task(
+                self._listen(), name="live progress listener", context=contextvars.Context()
+            )
+        async with self._fanout.subscription(video_id) as subscription:
+            # The first stream waits for the subscription to hold (briefly): the
+            # caller reads the database next and must not miss what comes after.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._timeout):
+                    await self._settled.wait()
+            yield subscription
 
     async def aclose(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+        self._fanout.clear()
         await self._client.aclose()
+
+    async def _listen(self) -> None:
+        """Hold the process's subscription and hand out its messages, for as long as it runs."""
+        failures = 0
+        while True:
+            pubsub = self._client.pubsub()
+            try:
+                await pubsub.psubscribe(CHANNEL_PREFIX + "*")
+                while True:
+                    message = await pubsub.get_message(timeout=1.0)
+                    if message is not None and self._receive(message) and failures:
+                        logger.info("live progress is back")
+                        failures = 0
+            except (redis.RedisError, OSError) as exc:
+                if not failures:
+                    logger.warning("live progress unavailable (%s): streams read the database", exc)
+                failures += 1
+            finally:
+                self._settled.set()
+                with contextlib.suppress(redis.RedisError, OSError):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+            await asyncio.sleep(backoff_delay(failures, 0.5, 10.0))
+
+    def _receive(self, message: dict[str, object]) -> bool:
+        """Hand a message to its video's streams; True once the subscription is confirmed."""
+        if message.get("type") == "psubscribe":
+            self._settled.set()
+            return True
+        channel, data = message.get("channel"), message.get("data")
+        if message.get("type") != "pmessage" or not isinstance(channel, bytes):
+            return False
+        try:
+            decoded = json.loads(data) if isinstance(data, bytes | str) else None
+        except ValueError:
+            return False  # not ours: the streams go on without it
+        event = LiveEvent.from_json(decoded) if isinstance(decoded, dict) else None
+        if event is not None:
+            self._fanout.deliver(channel.decode().removeprefix(CHANNEL_PREFIX), event)
+        return False
 
 
 def make_live_events(redis_url: str | None, timeout: float) -> LiveEvents:

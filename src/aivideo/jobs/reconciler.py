@@ -5,8 +5,9 @@ leases of workers of this host whose process is gone, (2) takes back running
 videos whose worker stopped renewing its lease, queueing them again (or
 failing them after too many attempts), and (3) hands to the broker queued
 videos that were never delivered: the API died between commit and publish, a
-retry came due, or a worker gave one back. Once an hour it also deletes what
-the disk caches no longer serve.
+retry came due, or a worker gave one back. Once an hour (and at start) it also
+deletes what the disk caches no longer serve, and finished videos older than
+the retention period.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 
 from aivideo.cache.disk_sweep import disk_cache_folder, sweep_disk_cache
-from aivideo.db.availability import is_database_unavailable
+from aivideo.db.availability import is_transient_database_error
 from aivideo.db.repository import append_event
 from aivideo.jobs import claims
 from aivideo.jobs.live import LiveEvents
 from aivideo.jobs.live_event import LiveEvent
+from aivideo.jobs.retention import delete_expired_videos
 from aivideo.jobs.tools import JobTools
 from aivideo.jobs.worker_ids import is_dead_local_worker
 from aivideo.observability.metrics import RETRIES
@@ -49,11 +51,12 @@ class Reconciler:
                 await self.reconcile()
             except Exception as exc:
                 # An outage is expected now and then: one line; anything else: the traceback.
-                expected = is_database_unavailable(exc)
+                expected = is_transient_database_error(exc)
                 logger.warning("reconciler: %s", exc, exc_info=not expected)
             if time.monotonic() - swept_at > SWEEP_INTERVAL:
                 swept_at = time.monotonic()
                 await self._sweep_disk_cache()
+                await self._delete_expired_videos()
             await asyncio.sleep(self.settings.reconcile_interval)
 
     async def _sweep_disk_cache(self) -> None:
@@ -62,6 +65,12 @@ class Reconciler:
             await asyncio.to_thread(sweep_disk_cache, folder, self.settings.cache_provider_ttl)
         except OSError as exc:
             logger.warning("reconciler: could not sweep the disk cache %s: %s", folder, exc)
+
+    async def _delete_expired_videos(self) -> None:
+        try:
+            await delete_expired_videos(self.resources, self.settings.retention_days)
+        except Exception as exc:
+            logger.warning("reconciler: could not delete expired videos: %s", exc)
 
     async def reconcile(self) -> None:
         settings = self.settings

@@ -28,7 +28,7 @@ from aivideo.core.errors import AivideoError
 from aivideo.core.outputs import video_folder
 from aivideo.core.spec import GeneratedVideo
 from aivideo.core.status import VideoStatus
-from aivideo.db.availability import is_database_unavailable
+from aivideo.db.availability import is_transient_database_error
 from aivideo.db.models import Video
 from aivideo.db.repository import append_event
 from aivideo.db.types import utcnow
@@ -42,7 +42,6 @@ from aivideo.jobs.worker_ids import is_dead_local_worker, new_worker_id
 from aivideo.observability.metrics import RETRIES, WORKER_SLOTS, WORKER_SLOTS_BUSY
 from aivideo.pipeline.runner import generate_video
 from aivideo.pipeline.workspace import Workspace
-from aivideo.providers.errors import ProviderUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -61,17 +60,17 @@ class _Run:
 
 def is_transient(error: BaseException) -> bool:
     """Failures worth another attempt: the outside world, not the video, went wrong."""
-    if isinstance(error, ProviderUnavailable):
-        return True  # a provider that did not answer, after its own retries
     if isinstance(error, AivideoError):
-        return False  # bad input, a refused key, an encoder failure: it would fail again
-    return is_database_unavailable(error) or isinstance(
+        # A provider that did not answer, a full disk: yes. Bad input, a refused key,
+        # an encoder failure: no, it would fail again.
+        return error.transient
+    return is_transient_database_error(error) or isinstance(
         error, TimeoutError | ConnectionError | OSError | httpx.TransportError
     )
 
 
-# Database writes that decide a video's fate ride out a short outage.
-_database_retry = stamina.retry(on=is_database_unavailable, attempts=6, timeout=30.0)
+# Database writes that decide a video's fate ride out a short outage, or a deadlock.
+_database_retry = stamina.retry(on=is_transient_database_error, attempts=6, timeout=30.0)
 
 
 class VideoWorker:
@@ -304,26 +303,35 @@ class VideoWorker:
             if wrote_script
             else {}
         )
-        await self._finish(
+        recorded = await self._finish(
             video_id, VideoStatus.COMPLETED, "the video is ready",
             progress=100, stage=None, duration_seconds=round(result.duration, 3),
             size_bytes=result.size_bytes, width=result.width, height=result.height,
             output_format=result.format, **written,
         )  # fmt: skip
+        if recorded:
+            # What users download stays; the narration, pictures and downloads made
+            # on the way are only worth their space while a retry might need them.
+            outputs = {
+                path.name for path in (result.video, result.thumbnail, result.srt, result.vtt)
+            }
+            await self.workspace(video_id).remove_all_but(outputs)
 
     @_database_retry
     async def _finish(
         self, video_id: str, status: VideoStatus, message: str, **values: object
-    ) -> None:
+    ) -> bool:
+        """Record the video's outcome; False if the claim was lost (another worker has it)."""
         async with self.resources.sessions() as session:
             if not await claims.finish(session, video_id, self.id, status, **values):
                 logger.info("video %s: outcome not recorded, the claim was lost", video_id)
-                return
+                return False
             append_event(session, video_id, status.value, message)
             await session.commit()
         logger.info("video %s: %s", status.value, message)
         await self.resources.video_cache.invalidate(video_id)
         await self.live.publish(video_id, LiveEvent.status_changed(status.value, message))
+        return True
 
     async def _hand_back(self, video_id: str, message: str) -> None:
         """Give a video back unfinished; not the video's fault, so no attempt is used."""

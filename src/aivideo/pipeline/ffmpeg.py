@@ -14,7 +14,7 @@ from functools import cache
 
 import imageio_ffmpeg
 
-from aivideo.core.errors import RenderFailed
+from aivideo.core.errors import DiskFull, RenderFailed
 
 ProgressCallback = Callable[[float], None]
 
@@ -27,8 +27,6 @@ def ffmpeg_executable() -> str:
 
 def _explain(stderr: str, returncode: int) -> str:
     lines = [line for line in stderr.strip().splitlines() if line.strip()]
-    if any("No space left on device" in line for line in lines):
-        return "the disk is full: free some space and try again"
     detail = lines[-1] if lines else f"exit code {returncode}"
     return f"ffmpeg could not make the video: {detail}"
 
@@ -73,4 +71,7 @@ async def run_ffmpeg(
         await asyncio.shield(process.wait())
         raise
     if process.returncode != 0:
-        raise RenderFailed(_explain(errors.decode(errors="replace"), process.returncode or 0))
+        said = errors.decode(errors="replace")
+        if "No space left on device" in said:
+            raise DiskFull()
+        raise RenderFailed(_explain(said, process.returncode or 0))

@@ -32,6 +32,7 @@ class PlannedShot:
     path: str
     is_clip: bool
     duration: float
+    container_format: str | None = None  # a clip's demuxer (ffmpeg's -f); records before it: None
 
 
 @dataclass(frozen=True)

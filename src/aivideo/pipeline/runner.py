@@ -7,7 +7,7 @@ import errno
 from collections.abc import Callable
 from typing import Any
 
-from aivideo.core.errors import RenderFailed
+from aivideo.core.errors import DiskFull
 from aivideo.core.outputs import SUBTITLES_SRT, SUBTITLES_VTT
 from aivideo.core.spec import GeneratedVideo, VideoSpec
 from aivideo.observability.metrics import timed
@@ -35,6 +35,7 @@ async def generate_video(
     Raises:
         InvalidInput: the text, voice or media cannot make a video.
         RenderFailed: the encoder failed; the message says why.
+        DiskFull: storage ran out of space (worth trying again later).
     """
     # From the settings themselves: the voices they offer now.
     voices = speech_engines.voice_catalogue(tools.settings)
@@ -72,7 +73,7 @@ async def _run_stages(ctx: Context, report: ProgressReport) -> None:
                     record = await stage.run(ctx)
             except OSError as exc:
                 if exc.errno == errno.ENOSPC:
-                    raise RenderFailed("the disk is full: free some space and try again") from exc
+                    raise DiskFull() from exc
                 raise
             finally:
                 await workspace.remove_partials()

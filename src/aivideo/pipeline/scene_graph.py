@@ -10,6 +10,11 @@ A still is decoded once and shared by its takes (``split`` of a single frame);
 each take holds it in the ``loop`` filter and pans it with ``crop``, the pan
 running on across takes so the motion never jumps. A clip gets an input per
 take, trimmed or looped to it.
+
+A clip is the user's file (or a stock library's): ffmpeg reads it from its
+absolute ``file:`` path, with no other protocol, as the container format it
+was checked to be (``-f``), so a playlist or concat list dressed up as a clip
+cannot make it read other files.
 """
 
 from __future__ import annotations
@@ -26,9 +31,10 @@ CROSSFADE = 0.5  # seconds, shortened for a scene too brief to share that much
 class Shot:
     """What one scene shows: a still (panned) or a clip (trimmed or looped)."""
 
-    path: str
+    path: str  # absolute
     duration: float
     is_clip: bool = False
+    container_format: str | None = None  # a clip's demuxer, as identified (ffmpeg's -f)
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,12 @@ def _pieces(shots: Sequence[Shot], scenes: range) -> list[list[_Take]]:
             pieces.append([_Take(before, shots[before].duration, fade), _Take(scene, 0.0, fade)])
         pieces.append([_Take(scene, fade, shots[scene].duration - fade)])
     return pieces
+
+
+def _clip_input(shot: Shot) -> list[str]:
+    """Only this file, read as what it is (a clip planned before formats were recorded: probed)."""
+    forced = ["-f", shot.container_format] if shot.container_format else []
+    return ["-protocol_whitelist", "file", *forced]
 
 
 def _pan(scene: int, first_frame: int, scene_frames: int) -> tuple[str, str]:
@@ -86,7 +98,7 @@ def background_graph(
         own = [take for take in takes if take.scene == scene]
         if shot.is_clip:
             for take in own:
-                inputs += ["-stream_loop", "-1", "-i", shot.path]
+                inputs += [*_clip_input(shot), "-stream_loop", "-1", "-i", f"file:{shot.path}"]
                 labels[take] = f"c{next_input}"
                 filters.append(
                     f"[{next_input}:v]trim=start={take.start:.3f}:duration={take.length:.3f},"

@@ -1,73 +1,72 @@
 """The script stage: the user's text becomes scenes of sentences worth narrating.
 
-Markdown leftovers are cleaned up first: headings and list items become
-sentences of their own, emphasis and links become plain words, and rules
-(``---``) and blank lines only separate scenes — they are never spoken and
-never count as time.
+Markdown leftovers are cleaned up first (``markdown``): headings and list
+items become sentences of their own, emphasis and links become plain words,
+and rules (``---``) and blank lines only separate scenes — they are never
+spoken and never count as time. pysbd then finds the sentences.
 """
 
 from __future__ import annotations
-
-import re
 
 import pysbd
 
 from aivideo.core.errors import InvalidInput
 from aivideo.core.script import Scene, Script, is_speakable
+from aivideo.pipeline.markdown import paragraphs, plain
 
 # A scene is what one background shows: a paragraph, cut down to this many
 # sentences so that the picture changes every 10-20 seconds.
 MAX_SENTENCES_PER_SCENE = 3
 
-_RULE = re.compile(r"^\s*([-*_=~])(\s*\1){2,}\s*$")
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(.*)$")
-_QUOTE = re.compile(r"^\s*>\s?")
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~|`)(?=\S)(.+?)(?<=\S)\1")
-_SPACES = re.compile(r"[ \t\u00a0]+")
-_ENDS_SENTENCE = re.compile(r"[.!?…:;。！？]['\"”’)\]]*$")
-
-
-def _plain(line: str) -> str:
-    line = _IMAGE.sub("", line)
-    line = _LINK.sub(r"\1", line)
-    for _ in range(3):  # nested emphasis: ***bold italic***
-        line = _EMPHASIS.sub(r"\2", line)
-    return _SPACES.sub(" ", line).strip()
-
-
-def _as_sentence(text: str) -> str:
-    """A heading or list item, ended like a sentence so the voice pauses after it."""
-    return text if _ENDS_SENTENCE.search(text) else f"{text}."
-
-
-def _paragraphs(text: str) -> list[list[str]]:
-    """Paragraphs of cleaned text pieces; headings and list items stand alone."""
-    paragraphs: list[list[str]] = [[]]
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        if not raw.strip() or _RULE.match(raw):
-            paragraphs.append([])
-            continue
-        raw = _QUOTE.sub("", raw)
-        if heading := _HEADING.match(raw):
-            paragraphs.append([_as_sentence(_plain(heading.group(1)))])
-            paragraphs.append([])
-        elif item := _LIST_ITEM.match(raw):
-            paragraphs[-1].append(_as_sentence(_plain(item.group(1))))
-        else:
-            paragraphs[-1].append(_plain(raw))
-    return [p for p in paragraphs if any(is_speakable(piece) for piece in p)]
-
-
 _segmenter = pysbd.Segmenter(language="en", clean=False)
+# pysbd's time grows with the square of the text it is given: 20 000 characters
+# of "1. 1. 1. ..." took 11 s of CPU ("a. b. c. ..." half a minute), and some of
+# its single regex calls held the GIL for 90 ms. It reads a long line this many
+# characters at a time: at most about a second for any text, in short calls.
+SEGMENTER_WINDOW = 500
+
+
+def _pysbd(text: str) -> list[str]:
+    sentences: list[str] = _segmenter.segment(text)
+    return sentences
+
+
+def _segment(piece: str) -> list[str]:
+    """pysbd's sentences of ``piece``, found a window at a time."""
+    sentences: list[str] = []
+    while len(piece) > SEGMENTER_WINDOW:
+        window = piece[:SEGMENTER_WINDOW]
+        found = _pysbd(window)
+        # The last sentence may go on past the window: the next window starts with it.
+        restart = _start_of_last(window, found)
+        if restart > 0:
+            sentences += found[:-1]
+        else:  # a sentence longer than the window: cut at its last space
+            restart = window.rfind(" ") + 1 or SEGMENTER_WINDOW
+            sentences.append(window[:restart])
+        piece = piece[restart:]
+    return sentences + _pysbd(piece)
+
+
+def _start_of_last(window: str, sentences: list[str]) -> int:
+    """Where the last of ``sentences`` starts in ``window`` (0 when there is just one).
+
+    pysbd (``clean=False``) gives pieces of the text in order, spaces between
+    them dropped at times, so each is found after the one before.
+    """
+    start = end = 0
+    for sentence in sentences:
+        start = window.find(sentence, end)
+        if start < 0:
+            return 0  # not expected; treated as one long sentence
+        end = start + len(sentence)
+    return start if len(sentences) > 1 else 0
 
 
 def _sentences(pieces: list[str]) -> list[str]:
     sentences = []
     for piece in pieces:
-        for sentence in _segmenter.segment(piece):
+        for sentence in _segment(piece):
             sentence = sentence.strip()
             if is_speakable(sentence):
                 sentences.append(sentence)
@@ -81,7 +80,7 @@ def write_script(text: str, title: str | None = None) -> Script:
         InvalidInput: the text has nothing a voice could say.
     """
     scenes = []
-    for paragraph in _paragraphs(text):
+    for paragraph in paragraphs(text):
         # List items and lines of one paragraph are sentences of their own.
         sentences = _sentences(paragraph)
         for start in range(0, len(sentences), MAX_SENTENCES_PER_SCENE):
@@ -91,5 +90,5 @@ def write_script(text: str, title: str | None = None) -> Script:
             "the text has nothing to narrate: it needs words or numbers, "
             "not only emoji, punctuation or markup"
         )
-    title = _plain(title) if title else None
+    title = plain(title) if title else None
     return Script(title if title and is_speakable(title) else None, scenes)

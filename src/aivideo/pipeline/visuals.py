@@ -60,7 +60,7 @@ def plan_visuals(
             jobs.append(PaintJob(name, painting.paint_background, (wide, tall, seed + index)))
         else:
             if item.is_clip:
-                shots.append(PlannedShot(str(item.path), is_clip=True, duration=duration))
+                shots.append(PlannedShot(str(item.path), True, duration, item.container_format))
                 continue
             jobs.append(PaintJob(name, painting.fit_picture, (item.path, wide, tall)))
         shots.append(PlannedShot(name, is_clip=False, duration=duration))

@@ -7,7 +7,9 @@ done with what the later stages need. Running a video again skips those stages.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -54,7 +56,21 @@ class Workspace:
     async def finish_stage(self, stage: str, data: dict[str, Any]) -> None:
         await self.write_text(f"{STAGES_FOLDER}/{stage}.json", json.dumps(data))
 
+    async def remove_all_but(self, keep: set[str]) -> None:
+        """Delete everything in the folder but the files named in ``keep`` (its outputs)."""
+        await asyncio.to_thread(_remove_all_but, self.root, keep)
+
     async def remove_partials(self) -> None:
         """Delete temporary files left by a stage that did not finish."""
         async for path in anyio.Path(self.root).rglob(PARTIAL_GLOB):
             await path.unlink(missing_ok=True)
+
+
+def _remove_all_but(root: Path, keep: set[str]) -> None:
+    for path in root.iterdir():
+        if path.name in keep:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)

@@ -16,3 +16,4 @@ class ProviderUnavailable(ProviderFailed):
     """A provider did not answer, or kept failing, after every retry: worth another attempt."""
 
     code = "provider_unavailable"
+    transient = True

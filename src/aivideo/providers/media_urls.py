@@ -1,11 +1,9 @@
 """Pictures and clips from the request's ``media_urls``: downloaded, checked, kept.
 
-Each URL makes this server send a request to an address a user chose, so the
-host must resolve to public addresses only (no loopback, private network or
-cloud metadata service), and the request then goes to the very address that
-was checked: a DNS answer that changes between the check and the connection
-(DNS rebinding) cannot point it elsewhere. Redirects are followed here, at
-most ``MAX_REDIRECTS``, each target checked the same way.
+Each URL makes this server send a request to an address a user chose, so its
+host must pass the address guard (``address_guard``: public addresses only,
+and the request goes to the very address that was checked). Redirects are
+followed here, at most ``MAX_REDIRECTS``, each target checked the same way.
 
 A file is accepted by its content, not by its Content-Type: a web page served
 as image/jpeg is refused. Each file appears in the video's folder whole or not
@@ -15,9 +13,7 @@ at all, so a retried video reuses what an earlier attempt downloaded.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import anyio
@@ -27,7 +23,15 @@ from aivideo.core.atomic_files import partial_path
 from aivideo.core.errors import InvalidInput
 from aivideo.core.executors import Executors
 from aivideo.core.spec import MediaFile
+from aivideo.media.limits import DEFAULT_MAX_PIXELS, MediaTooLarge
 from aivideo.media.probe import identify_media
+from aivideo.providers.address_guard import (
+    Destination,
+    NameServerSilent,
+    NotPublic,
+    RefusedHost,
+    checked_destination,
+)
 from aivideo.providers.errors import ProviderUnavailable
 from aivideo.providers.http_calls import RETRIED_STATUSES, ProviderHttp, TooLarge, why_no_answer
 
@@ -54,10 +58,6 @@ _SUFFIXES = {
 # A generic or missing type is common for files in object stores: the content decides.
 _UNLABELLED = frozenset({"", "application/octet-stream"})
 
-IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-DNS_TIMEOUT = 5.0  # seconds to resolve a media URL's host
-
 
 @dataclass(frozen=True)
 class MediaDownloads:
@@ -66,7 +66,8 @@ class MediaDownloads:
     http: ProviderHttp
     executors: Executors
     max_bytes: int
-    allow_private: bool  # AIVIDEO_MEDIA_ALLOW_PRIVATE: for tests and self-hosted set-ups
+    allow_private: bool  # AIVIDEO_ALLOW_PRIVATE_URLS: for tests and self-hosted set-ups
+    max_pixels: int = DEFAULT_MAX_PIXELS  # AIVIDEO_MEDIA_MAX_PIXELS
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,12 @@ async def _fetch(downloads: MediaDownloads, source: _Source, folder: Path) -> Me
         content_type = _media_type(response, source)
         final = folder / f"media-{source.index}{_suffix(content_type)}"
         # Pillow and PyAV read the file's headers: sync libraries, so a thread.
-        found = await downloads.executors.run_in_thread(identify_media, Path(partial))
+        try:
+            found = await downloads.executors.run_in_thread(
+                identify_media, Path(partial), downloads.max_pixels
+            )
+        except MediaTooLarge as exc:
+            raise InvalidInput(f"{source} {exc.reason}") from exc
         if found is None:
             raise InvalidInput(
                 f"{source}: not a picture or a video clip that can be read (it came as "
@@ -134,7 +140,7 @@ async def _fetch(downloads: MediaDownloads, source: _Source, folder: Path) -> Me
         await partial.rename(final)
     finally:
         await partial.unlink(missing_ok=True)  # only a failure leaves it: never a half file
-    return MediaFile(final, found.is_clip)
+    return replace(found, path=final)
 
 
 async def _downloaded_before(
@@ -142,7 +148,12 @@ async def _downloaded_before(
 ) -> MediaFile | None:
     """The file an earlier attempt of this video kept (a whole one: it was renamed in)."""
     async for path in anyio.Path(folder).glob(f"media-{index}.*"):
-        found = await downloads.executors.run_in_thread(identify_media, Path(path))
+        try:
+            found = await downloads.executors.run_in_thread(
+                identify_media, Path(path), downloads.max_pixels
+            )
+        except MediaTooLarge:
+            continue  # kept under a larger limit: fetched again, refused naming its URL
         if found is not None:
             return found
     return None
@@ -172,21 +183,15 @@ async def _get(
     """One GET of ``url``, sent to the address that was checked for it."""
     if url.scheme not in ("http", "https"):
         raise InvalidInput(f"{source}: only http and https URLs can be downloaded, not {url}")
-    address = await _checked_address(url, source, allow_private=downloads.allow_private)
+    destination = await _checked(url, source, allow_private=downloads.allow_private)
     try:
         return await http.request(
             "GET",
-            str(url.copy_with(host=address)),
+            destination.address_url,
             max_bytes=downloads.max_bytes,
             into=into,
-            headers={
-                "Host": url.netloc.decode("ascii"),
-                "User-Agent": _USER_AGENT,
-                # The pooled connection is keyed by address, not by name: one host's
-                # verified TLS connection must not be reused for another on that address.
-                "Connection": "close",
-            },
-            extensions={"sni_hostname": url.raw_host.decode("ascii")},
+            headers={**destination.headers, "User-Agent": _USER_AGENT},
+            extensions=destination.extensions,
         )
     except TooLarge as exc:
         raise InvalidInput(
@@ -231,50 +236,19 @@ def _suffix(content_type: str) -> str:
     return _SUFFIXES.get(content_type, ".bin")
 
 
-async def _checked_address(url: httpx.URL, source: _Source, *, allow_private: bool) -> str:
-    """The address to connect to for ``url``: one of its host's, all of them public."""
-    host = url.raw_host.decode("ascii")
-    port = url.port or (443 if url.scheme == "https" else 80)
+async def _checked(url: httpx.URL, source: _Source, *, allow_private: bool) -> Destination:
+    """Where to send the request for ``url``: an address of its host, all of them public."""
     try:
-        # A name server that never answers must not hold an executor thread's caller for
-        # the resolver's own (long) timeout.
-        async with asyncio.timeout(DNS_TIMEOUT):
-            found = await asyncio.get_running_loop().getaddrinfo(
-                host, port, type=socket.SOCK_STREAM
-            )
-    except (TimeoutError, socket.gaierror) as exc:
-        if isinstance(exc, socket.gaierror) and exc.errno != socket.EAI_AGAIN:
-            raise InvalidInput(
-                f"{source}: there is no host named {url.host} ({exc.strerror}); check the URL"
-            ) from exc
-        raise ProviderUnavailable(
-            f"{source}: the name server did not answer for {url.host}; try again later"
+        return await checked_destination(url, allow_private=allow_private)
+    except NotPublic as exc:
+        raise InvalidInput(
+            f"{source}: {exc}, which this server does not download from; "
+            "use a URL on the public internet"
         ) from exc
-    addresses = [ipaddress.ip_address(info[4][0]) for info in found]
-    if not allow_private:
-        for address in addresses:
-            if (kind := _not_public(address)) is not None:
-                raise InvalidInput(
-                    f"{source}: {url.host} is {kind} ({address}), which this server does not "
-                    "download from; use a URL on the public internet"
-                )
-    # IPv4 first: it works on machines whose IPv6 has no route out.
-    return str(min(addresses, key=lambda address: address.version))
-
-
-def _not_public(address: IpAddress) -> str | None:
-    """What kind of non-public address this is, or None for a public one."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
-    kinds = [
-        # 0.0.0.0 and :: reach this machine too, on Linux.
-        (address.is_loopback or address.is_unspecified, "a loopback address"),
-        (address.is_link_local, "a link-local address (like the cloud metadata service)"),
-        (address.is_multicast, "a multicast address"),
-        (address.is_private, "a private network address"),
-        (address.is_reserved or not address.is_global, "a reserved address"),
-    ]
-    return next((kind for matches, kind in kinds if matches), None)
+    except RefusedHost as exc:
+        raise InvalidInput(f"{source}: {exc}; check the URL") from exc
+    except NameServerSilent as exc:
+        raise ProviderUnavailable(f"{source}: {exc}; try again later") from exc
 
 
 def _shortened(url: httpx.URL, limit: int = 80) -> str:

@@ -68,7 +68,7 @@ class Providers:
         if not searches:
             return None
         folder = disk_cache_folder(settings.data_dir) / "stock"
-        return StockLibrary(searches, folder, settings.media_max_bytes)
+        return StockLibrary(searches, folder, settings.media_max_bytes, settings.media_max_pixels)
 
     @cached_property
     def media_downloads(self) -> ProviderHttp:

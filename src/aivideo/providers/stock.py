@@ -23,6 +23,7 @@ from pathlib import Path
 from aivideo.core.options import Aspect
 from aivideo.core.script import Scene
 from aivideo.core.spec import MediaFile
+from aivideo.media.limits import DEFAULT_MAX_PIXELS
 from aivideo.providers.errors import ProviderFailed
 from aivideo.providers.stock_files import download_media
 from aivideo.providers.stock_query import search_queries
@@ -40,10 +41,17 @@ _Queries = tuple[str, ...]
 class StockLibrary:
     """Pictures and clips for scenes, from stock libraries in order of preference."""
 
-    def __init__(self, searches: Sequence[StockSearch], folder: Path, max_bytes: int) -> None:
+    def __init__(
+        self,
+        searches: Sequence[StockSearch],
+        folder: Path,
+        max_bytes: int,
+        max_pixels: int = DEFAULT_MAX_PIXELS,
+    ) -> None:
         self.searches = list(searches)
         self.folder = folder  # the disk cache of downloaded files
         self.max_bytes = max_bytes
+        self.max_pixels = max_pixels
         self._by_name = {search.name: search for search in self.searches}
 
     async def media_for_scenes(
@@ -136,6 +144,7 @@ class StockLibrary:
             self.folder,
             is_clip=candidate.is_clip,
             max_bytes=self.max_bytes,
+            max_pixels=self.max_pixels,
         )
 
     def _why_nothing(

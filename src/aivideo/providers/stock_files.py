@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ import anyio
 
 from aivideo.core.atomic_files import atomic_path
 from aivideo.core.spec import MediaFile
+from aivideo.media.limits import DEFAULT_MAX_PIXELS, MediaTooLarge
 from aivideo.media.probe import identify_media
 from aivideo.providers.errors import ProviderFailed
 from aivideo.providers.http_calls import ProviderHttp, TooLarge
@@ -35,18 +37,25 @@ def cached_path(folder: Path, url: str, is_clip: bool) -> Path:
 
 
 async def download_media(
-    http: ProviderHttp, url: str, folder: Path, *, is_clip: bool, max_bytes: int
+    http: ProviderHttp,
+    url: str,
+    folder: Path,
+    *,
+    is_clip: bool,
+    max_bytes: int,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> MediaFile:
     """The picture or clip at ``url``, from ``folder`` if it was downloaded before.
 
     Raises:
-        ProviderFailed: the file could not be downloaded, is too large, or is
-            not a picture or a clip; the message says which.
+        ProviderFailed: the file could not be downloaded, is too large (in bytes,
+            or in what its header claims), or is not a picture or a clip; the
+            message says which.
     """
     final = cached_path(folder, url, is_clip)
     if await anyio.Path(final).exists():
         # Pillow and PyAV read files synchronously: a thread keeps the loop free.
-        media = await asyncio.to_thread(identify_media, final)
+        media = await _identified(final, max_pixels, source=f"{http.name} file {final.name}")
         if media is not None:
             return media
     await anyio.Path(final.parent).mkdir(parents=True, exist_ok=True)
@@ -65,7 +74,15 @@ async def download_media(
         if response.status_code != 200:
             raise ProviderFailed(f"{source} answered HTTP {response.status_code}")
         # The body went straight to ``partial``: check it is media, then keep it.
-        media = await asyncio.to_thread(identify_media, partial)
+        media = await _identified(partial, max_pixels, source=f"{source} sent a file that")
         if media is None:
             raise ProviderFailed(f"{source} sent a file that is not a picture or a video")
-    return MediaFile(final, media.is_clip)
+    return replace(media, path=final)
+
+
+async def _identified(path: Path, max_pixels: int, *, source: str) -> MediaFile | None:
+    """``identify_media`` in a thread; a file claiming too much is the provider's failure."""
+    try:
+        return await asyncio.to_thread(identify_media, path, max_pixels)
+    except MediaTooLarge as exc:
+        raise ProviderFailed(f"{source} {exc.reason}") from exc

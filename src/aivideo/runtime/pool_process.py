@@ -13,7 +13,16 @@ import os
 import threading
 import time
 
+from aivideo.media.limits import decode_pictures_up_to
+
 CHECK_EVERY = 1.0  # seconds
+
+
+def start_pool_process(parent_pid: int, max_pixels: int) -> None:
+    """``ProcessPoolExecutor`` initializer: exit with the parent, decode bounded pictures."""
+    exit_with_parent(parent_pid)
+    # Pool processes decode the users' pictures: Pillow refuses one beyond the bound.
+    decode_pictures_up_to(max_pixels)
 
 
 def exit_with_parent(parent_pid: int) -> None:

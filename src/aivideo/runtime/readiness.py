@@ -7,6 +7,7 @@ in time counts as down. ``/readyz`` and ``aivideo worker --check`` use them.
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import Awaitable, Callable
 
 import aio_pika
@@ -19,6 +20,10 @@ from aivideo.runtime.resources import Resources
 Check = Callable[[Resources], Awaitable[str]]
 
 
+class Degraded(Exception):
+    """The component answers, but not well: it is reported, the process stays ready."""
+
+
 async def check_database(resources: Resources) -> str:
     async with resources.engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
@@ -29,7 +34,12 @@ async def check_storage(resources: Resources) -> str:
     probe = anyio.Path(resources.storage_dir) / f".ready-{new_id()}"
     await probe.write_bytes(b"ok")
     await probe.unlink()
-    return str(resources.storage_dir)
+    free = (await asyncio.to_thread(shutil.disk_usage, resources.storage_dir)).free
+    where = f"{resources.storage_dir}, {free / 1e6:,.0f} MB free"
+    if free < resources.settings.storage_low_bytes:
+        # Videos that run out of room go back to the queue: nothing fails, but nothing finishes.
+        raise Degraded(f"{where}: storage is low; free some space")
+    return where
 
 
 async def check_cache(resources: Resources) -> str:
@@ -46,6 +56,13 @@ async def check_broker(resources: Resources) -> str:
     return "rabbitmq"
 
 
+async def check_process_pool(resources: Resources) -> str:
+    pool = resources.process_pool
+    if pool.broken:
+        raise RuntimeError("a pool process died and no new pool could be started yet")
+    return pool.describe()
+
+
 # Without these the process still serves every request, only slower.
 OPTIONAL = frozenset({"cache"})
 
@@ -54,6 +71,7 @@ CHECKS: dict[str, Check] = {
     "cache": check_cache,
     "broker": check_broker,
     "storage": check_storage,
+    "process_pool": check_process_pool,
 }
 
 
@@ -61,6 +79,8 @@ async def _run_check(check: Check, resources: Resources) -> dict[str, str]:
     try:
         async with asyncio.timeout(resources.settings.probe_timeout):
             detail = await check(resources)
+    except Degraded as exc:
+        return {"status": "degraded", "detail": str(exc)}
     except TimeoutError:
         return {
             "status": "down",

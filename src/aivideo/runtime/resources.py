@@ -13,10 +13,8 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-import multiprocessing
-import os
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,8 +29,7 @@ from aivideo.core.errors import ResourceLifecycleError
 from aivideo.db.engine import create_engine, create_session_factory
 from aivideo.observability.operation_timing import HTTP_EVENT_HOOKS, time_database_statements
 from aivideo.providers.registry import Providers
-from aivideo.runtime.pool_process import exit_with_parent
-from aivideo.runtime.worker_memory import call_then_release_memory
+from aivideo.runtime.process_pool import ProcessPool
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +53,7 @@ class Resources:
         self._sessions: async_sessionmaker[AsyncSession] | None = None
         self._http: httpx.AsyncClient | None = None
         self._threads: ThreadPoolExecutor | None = None
-        self._processes: ProcessPoolExecutor | None = None
+        self._processes: ProcessPool | None = None
         self._cache: Cache | None = None
         self._providers: Providers | None = None
         self._video_cache: VideoStatusCache | None = None
@@ -88,16 +85,9 @@ class Resources:
         )
         self._on_close("thread pool", self._shutdown_executor(self._threads))
 
-        # "spawn": a forked child would inherit the event loop and open sockets.
-        # Made in a thread: creating it starts multiprocessing's resource tracker.
-        self._processes = await asyncio.to_thread(
-            ProcessPoolExecutor,
-            max_workers=settings.process_pool_size,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=exit_with_parent,
-            initargs=(os.getpid(),),
-        )
-        self._on_close("process pool", self._shutdown_executor(self._processes))
+        self._processes = ProcessPool(settings.process_pool_size, settings.media_max_pixels)
+        await self._processes.start()
+        self._on_close("process pool", self._processes.shutdown)
 
         self._http = httpx.AsyncClient(
             limits=httpx.Limits(
@@ -135,11 +125,9 @@ class Resources:
         self._closers.append((name, closer))
 
     @staticmethod
-    def _shutdown_executor(
-        executor: ThreadPoolExecutor | ProcessPoolExecutor,
-    ) -> Callable[[], Awaitable[None]]:
+    def _shutdown_executor(executor: ThreadPoolExecutor) -> Callable[[], Awaitable[None]]:
         async def shutdown() -> None:
-            # shutdown(wait=True) joins threads or processes: do it off the loop.
+            # shutdown(wait=True) joins threads: do it off the loop.
             await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)
 
         return shutdown
@@ -200,12 +188,17 @@ class Resources:
         pool = self._require(self._threads, "thread pool")
         return await asyncio.get_running_loop().run_in_executor(pool, func, *args)
 
+    @property
+    def process_pool(self) -> ProcessPool:
+        return self._require(self._processes, "process pool")
+
     async def run_in_process(self, func: Callable[..., T], *args: Any) -> T:
-        """Run CPU-heavy work in the process pool (``func`` and args must pickle)."""
-        pool = self._require(self._processes, "process pool")
-        # submit() may spawn a worker process, which blocks: submit from a thread.
-        future = await asyncio.to_thread(pool.submit, call_then_release_memory, func, *args)
-        return await asyncio.wrap_future(future)
+        """Run CPU-heavy work in the process pool (``func`` and args must pickle).
+
+        Raises:
+            WorkerProcessLost: a pool process died meanwhile (transient: retry the video).
+        """
+        return await self.process_pool.run(func, *args)
 
     async def __aenter__(self) -> Resources:
         await self.open()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     AnyHttpUrl,
     BaseModel,
     ConfigDict,
@@ -18,20 +20,27 @@ from pydantic import (
 )
 
 from aivideo.core.options import Aspect, OutputFormat, Quality, SubtitleMode
-from aivideo.core.script import is_speakable
+from aivideo.core.script import MAX_TEXT_CHARS, is_speakable
 from aivideo.core.status import VideoStatus
 from aivideo.db.models import Video
 
-MAX_TEXT_CHARS = 20_000
 MAX_PROMPT_CHARS = 2_000
 MAX_MEDIA_URLS = 20
 MAX_METADATA_BYTES = 4096
+MAX_METADATA_DEPTH = 8  # objects and lists inside each other, the metadata object included
 MAX_BATCH = 50
 
 WebhookUrl = Annotated[
     AnyHttpUrl, UrlConstraints(max_length=2048, allowed_schemes=["http", "https"])
 ]
 MediaUrl = WebhookUrl
+
+
+def _without_nul(text: str) -> str:
+    # PostgreSQL's text cannot hold NUL: refuse it here (422), not in the database (500).
+    if "\x00" in text:
+        raise ValueError("must not contain the NUL character (\\u0000)")
+    return text
 
 
 class VideoCreate(BaseModel):
@@ -85,6 +94,11 @@ class VideoCreate(BaseModel):
             raise ValueError("text has nothing to narrate: it needs words or numbers")
         return text
 
+    @field_validator("text", "prompt", "title", "voice")
+    @classmethod
+    def _no_nul(cls, text: str | None) -> str | None:
+        return None if text is None else _without_nul(text)
+
     @field_validator("prompt")
     @classmethod
     def _prompt_has_words(cls, prompt: str | None) -> str | None:
@@ -104,6 +118,10 @@ class VideoCreate(BaseModel):
     @field_validator("metadata")
     @classmethod
     def _small_metadata(cls, metadata: dict[str, Any]) -> dict[str, Any]:
+        # Checked before measuring: json.dumps would recurse as deep as the value goes.
+        problem = _unportable_json(metadata, MAX_METADATA_DEPTH)
+        if problem:
+            raise ValueError(f"metadata {problem}")
         size = len(json.dumps(metadata, separators=(",", ":")).encode())
         if size > MAX_METADATA_BYTES:
             raise ValueError(f"metadata is {size} bytes as JSON; at most {MAX_METADATA_BYTES}")
@@ -122,6 +140,25 @@ class VideoCreate(BaseModel):
         if self.media_urls:
             options["media_urls"] = [str(url) for url in self.media_urls]
         return options
+
+
+def _unportable_json(value: Any, depth: int) -> str | None:
+    """What in ``value`` not every database stores as JSON, or None if nothing.
+
+    Python's json reads ``NaN``, ``Infinity`` and ``1e400`` (infinite), which
+    JSON does not have; PostgreSQL and MariaDB refuse them. Deep nesting is
+    refused too: metadata has no need of it, and each database limits it differently.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return "holds NaN or an infinite number (Infinity, 1e400), which JSON does not have"
+    if not isinstance(value, dict | list):
+        return None
+    if depth == 0:
+        return f"is nested too deeply: at most {MAX_METADATA_DEPTH} levels of objects and lists"
+    for child in value.values() if isinstance(value, dict) else value:
+        if problem := _unportable_json(child, depth - 1):
+            return problem
+    return None
 
 
 class VideoOutput(BaseModel):
@@ -191,7 +228,9 @@ class VideoBatchGet(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[Annotated[str, Field(max_length=64)]] = Field(min_length=1, max_length=MAX_BATCH)
+    ids: list[Annotated[str, Field(max_length=64), AfterValidator(_without_nul)]] = Field(
+        min_length=1, max_length=MAX_BATCH
+    )
 
 
 class VideoBatchFound(BaseModel):

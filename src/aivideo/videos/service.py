@@ -12,10 +12,18 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aivideo.core.errors import Conflict, InvalidInput, NotFound, QueueFull
+from aivideo.core.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    QueueFull,
+    StorageQuotaExceeded,
+)
 from aivideo.core.ids import new_id
 from aivideo.core.status import CANCELLABLE_STATUSES, RETRYABLE_STATUSES, VideoStatus
 from aivideo.db import repository
+from aivideo.db.conflicts import retried_on_conflict
+from aivideo.db.locks import lock_video_queue
 from aivideo.db.models import User, Video
 from aivideo.db.types import utcnow
 from aivideo.pipeline.speech.voices import VoiceCatalogue
@@ -30,6 +38,7 @@ class QueueLimits:
 
     per_user: int
     total: int
+    storage_per_user: int = 0  # bytes of finished videos a user may keep; 0: no limit
 
 
 async def _check_room(
@@ -37,9 +46,10 @@ async def _check_room(
 ) -> None:
     """Refuse (429) videos that would make a queue longer than its limit.
 
-    Two requests racing may both pass and overshoot by a few: the limit is a
-    guard against unbounded queues, not an exact quota.
+    Exact even when many requests race: the queue's lock, held until the
+    caller's transaction ends, lets one transaction at a time count and add.
     """
+    await lock_video_queue(session)
     waiting = await repository.count_queued(session, owner_id)
     if waiting + adding > limits.per_user:
         raise QueueFull(
@@ -49,6 +59,18 @@ async def _check_room(
         )
     if await repository.count_queued(session) + adding > limits.total:
         raise QueueFull("the service has too many videos waiting; try again in a minute", 60)
+
+
+async def _check_storage(session: AsyncSession, owner_id: str, limits: QueueLimits) -> None:
+    """Refuse (413) new videos while the user's finished ones fill their storage."""
+    if not limits.storage_per_user:
+        return
+    used = await repository.storage_used(session, owner_id)
+    if used >= limits.storage_per_user:
+        raise StorageQuotaExceeded(
+            f"your videos take {used / 1e6:,.1f} MB of the {limits.storage_per_user / 1e6:,.1f} "
+            "MB you may keep: delete some videos to make new ones"
+        )
 
 
 def check_prompts(requests: Sequence[VideoCreate], has_script_writer: bool) -> None:
@@ -100,6 +122,7 @@ def _replay(existing: Video, request: VideoCreate, key: str) -> CreatedVideo:
     return CreatedVideo(existing, replayed=True)
 
 
+@retried_on_conflict
 async def create_video(
     session: AsyncSession,
     owner: User,
@@ -118,6 +141,7 @@ async def create_video(
             return _replay(existing, request, idempotency_key)
 
     owner_id = owner.id  # a rollback below expires ``owner``: keep what we need of it
+    await _check_storage(session, owner_id, limits)
     await _check_room(session, owner_id, 1, limits)
     video = _new_video(owner, request, idempotency_key)
     try:
@@ -135,10 +159,12 @@ async def create_video(
     return CreatedVideo(video, replayed=False)
 
 
+@retried_on_conflict
 async def create_videos(
     session: AsyncSession, owner: User, requests: Sequence[VideoCreate], limits: QueueLimits
 ) -> list[Video]:
     """Queue several videos in one transaction: all are created, or none."""
+    await _check_storage(session, owner.id, limits)
     await _check_room(session, owner.id, len(requests), limits)
     videos = [_new_video(owner, request) for request in requests]
     await repository.add_videos(session, videos)
@@ -154,6 +180,7 @@ async def get_owned_video(session: AsyncSession, owner: User, video_id: str) -> 
     return video
 
 
+@retried_on_conflict
 async def cancel_video(session: AsyncSession, owner: User, video_id: str) -> Video:
     """Cancel a queued or running video; a finished one cannot be cancelled."""
     video = await get_owned_video(session, owner, video_id)
@@ -175,11 +202,14 @@ async def cancel_video(session: AsyncSession, owner: User, video_id: str) -> Vid
             "can be cancelled"
         )
     repository.append_event(session, video.id, "cancelled", "cancelled at the owner's request")
-    await session.commit()
+    # Read back before the commit, which gives the connection back: the route
+    # goes on to other things (the cache, live events) without holding one.
     await session.refresh(video)
+    await session.commit()
     return video
 
 
+@retried_on_conflict
 async def retry_video(
     session: AsyncSession, owner: User, video_id: str, limits: QueueLimits
 ) -> Video:
@@ -198,16 +228,24 @@ async def retry_video(
             f"video {video.id} is {video.status}; only failed or cancelled videos can be retried"
         )
     repository.append_event(session, video.id, "retried", "queued again at the owner's request")
-    await session.commit()
+    # Read back before the commit, which gives the connection back: publishing
+    # the video next needs one (on SQLite, the only one) and must not wait for it.
     await session.refresh(video)
+    await session.commit()
     return video
 
 
-async def delete_video(session: AsyncSession, owner: User, video_id: str) -> None:
-    """Delete a video and its log. A running video must be cancelled first."""
+@retried_on_conflict
+async def delete_video(session: AsyncSession, owner: User, video_id: str) -> Video:
+    """Delete a video and its log. A running video must be cancelled first.
+
+    Returns:
+        The deleted video, as it was stored: its ``id`` names its files.
+    """
     video = await get_owned_video(session, owner, video_id)
     deletable = set(VideoStatus) - {VideoStatus.RUNNING}
     if not await repository.delete_video(session, video.id, deletable):
         await session.rollback()
         raise Conflict(f"video {video.id} is running: cancel it first, then delete it")
     await session.commit()
+    return video

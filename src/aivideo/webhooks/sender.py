@@ -6,6 +6,12 @@ conditional update on ``webhook_attempts`` (so two processes never send the
 same attempt), POSTs it, and schedules the next attempt with backoff until a
 2xx answer or the end of the retry period. The schedule lives in the database,
 so a delivery survives any process dying.
+
+A claim parks the delivery for longer than an attempt can take (its time
+limit covers the whole attempt, see ``delivery``), so no other process sends
+it while it is being attempted. Each process attempts at most
+``webhook_concurrency`` deliveries at once, and polls on while they run: a
+slow receiver holds one slot, never the deliveries of other videos.
 """
 
 from __future__ import annotations
@@ -27,13 +33,13 @@ from aivideo.db.models import User, Video
 from aivideo.db.repository import append_event
 from aivideo.db.types import utcnow
 from aivideo.observability.metrics import RETRIES
-from aivideo.observability.operation_timing import PROVIDER
+from aivideo.webhooks.delivery import Outcome, attempt_delivery
 from aivideo.webhooks.signing import signed_headers
 
 logger = logging.getLogger(__name__)
 
 POLL_INTERVAL = 1.0
-BATCH = 20
+PARK_MARGIN = 5.0  # seconds a claim outlasts an attempt's time limit (recording, clock skew)
 FIRST_RETRY = 2.0  # seconds; doubles per attempt
 LONGEST_WAIT = 600.0
 
@@ -68,38 +74,69 @@ class SenderTools(Protocol):
 
 
 class WebhookSender:
+    """Delivers the due webhooks, at most ``webhook_concurrency`` at once in this process."""
+
     def __init__(self, resources: SenderTools) -> None:
         self.resources = resources
         self.settings = resources.settings
-        self._bound = asyncio.Semaphore(10)
+        # The deliveries under way here, by video id: a poll starts no more than
+        # there are free slots for, and none that is already under way.
+        self._in_flight: dict[str, asyncio.Task[None]] = {}
 
     async def run_forever(self) -> None:
-        while True:
-            try:
-                await self.deliver_due()
-            except Exception as exc:
-                logger.warning("webhook sender: %s", exc)
-            await asyncio.sleep(POLL_INTERVAL)
+        try:
+            while True:
+                try:
+                    await self.start_due()
+                except Exception as exc:
+                    logger.warning("webhook sender: %s", exc)
+                await asyncio.sleep(POLL_INTERVAL)
+        finally:
+            # An attempt cut short here comes due again when its claim runs out.
+            running = list(self._in_flight.values())
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
 
-    async def deliver_due(self) -> int:
+    async def start_due(self) -> list[asyncio.Task[None]]:
+        """Start as many due deliveries as there are free slots, oldest first."""
+        room = self.settings.webhook_concurrency - len(self._in_flight)
+        if room <= 0:
+            return []
         async with self.resources.sessions() as session:
             due = list(
                 await session.scalars(
-                    select(Video.id).where(Video.webhook_due_at <= utcnow()).limit(BATCH)
+                    select(Video.id)
+                    .where(Video.webhook_due_at <= utcnow(), Video.id.not_in(list(self._in_flight)))
+                    .order_by(Video.webhook_due_at)
+                    .limit(room)
                 )
             )
-        await asyncio.gather(*(self._deliver(video_id) for video_id in due))
-        return len(due)
+        return [self._start(video_id) for video_id in due]
+
+    async def deliver_due(self) -> int:
+        """One round of ``run_forever``, waited for: start what is due, let it finish."""
+        started = await self.start_due()
+        await asyncio.gather(*started)
+        return len(started)
+
+    def _start(self, video_id: str) -> asyncio.Task[None]:
+        task = asyncio.create_task(self._deliver(video_id), name=f"webhook {video_id}")
+        self._in_flight[video_id] = task
+        task.add_done_callback(lambda _: self._in_flight.pop(video_id, None))
+        return task
 
     async def _deliver(self, video_id: str) -> None:
         with structlog.contextvars.bound_contextvars(video_id=video_id):
-            async with self._bound:
+            try:
                 claimed = await self._claim_attempt(video_id)
                 if claimed is None:
                     return
                 video, secret = claimed
-                ok, detail = await self._post(video, secret)
-                await self._record(video, ok, detail)
+                outcome = await self._post(video, secret)
+                await self._record(video, outcome)
+            except Exception as exc:  # a database hiccup: the delivery comes due again
+                logger.warning("webhook of video %s: %s", video_id, exc)
 
     async def _claim_attempt(self, video_id: str) -> tuple[Video, str] | None:
         async with self.resources.sessions() as session:
@@ -107,15 +144,13 @@ class WebhookSender:
             now = utcnow()
             if video is None or video.webhook_due_at is None or video.webhook_due_at > now:
                 return None
-            # Park the delivery for as long as an attempt may take; if this process
+            # Park the delivery for longer than an attempt may take; if this process
             # dies mid-attempt, the delivery comes due again after that.
+            parked = now + timedelta(seconds=self.settings.webhook_timeout + PARK_MARGIN)
             taken = await session.execute(
                 update(Video)
                 .where(Video.id == video_id, Video.webhook_attempts == video.webhook_attempts)
-                .values(
-                    webhook_attempts=video.webhook_attempts + 1,
-                    webhook_due_at=now + timedelta(seconds=self.settings.webhook_timeout + 5),
-                )
+                .values(webhook_attempts=video.webhook_attempts + 1, webhook_due_at=parked)
                 .execution_options(synchronize_session=False)
             )
             if not taken.rowcount:  # type: ignore[attr-defined]
@@ -127,28 +162,25 @@ class WebhookSender:
             await session.refresh(video)
         return video, secret or ""
 
-    async def _post(self, video: Video, secret: str) -> tuple[bool, str]:
+    async def _post(self, video: Video, secret: str) -> Outcome:
         assert video.webhook_url is not None
         body = json.dumps(payload(video)).encode()
         finished = video.finished_at.timestamp() if video.finished_at else 0
         delivery_id = f"{video.id}.{video.status}.{int(finished * 1000)}"
-        try:
-            response = await self.resources.http.post(
-                video.webhook_url,
-                content=body,
-                headers=signed_headers(secret, body, delivery_id),
-                timeout=self.settings.webhook_timeout,
-                follow_redirects=False,
-                extensions={PROVIDER: "webhooks"},  # the metrics' label, not the user's host
-            )
-        except httpx.HTTPError as exc:
-            return False, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        return response.is_success, f"HTTP {response.status_code}"
+        return await attempt_delivery(
+            self.resources.http,
+            video.webhook_url,
+            body,
+            signed_headers(secret, body, delivery_id),
+            time_limit=self.settings.webhook_timeout,
+            allow_private=self.settings.allow_private_urls,
+        )
 
-    async def _record(self, video: Video, ok: bool, detail: str) -> None:
+    async def _record(self, video: Video, outcome: Outcome) -> None:
         attempt = video.webhook_attempts
+        detail = outcome.detail
         now = utcnow()
-        if ok:
+        if outcome.delivered:
             due, kind = None, "webhook_delivered"
             message = f"webhook delivered to {video.webhook_url} ({detail}, attempt {attempt})"
         elif video.finished_at and now - video.finished_at > timedelta(
@@ -173,5 +205,5 @@ class WebhookSender:
             )
             append_event(session, video.id, kind, message, {"attempt": attempt, "result": detail})
             await session.commit()
-        log = logger.info if ok else logger.warning
+        log = logger.info if outcome.delivered else logger.warning
         log("video %s: %s", video.id, message)

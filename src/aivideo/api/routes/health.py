@@ -21,12 +21,14 @@ async def healthz() -> dict[str, str]:
 @router.get(
     "/readyz",
     summary="Every component can be reached (503 names those that cannot; a cache that "
-    'is down only makes it "degraded")',
+    'is down, or storage that is low, only makes it "degraded")',
 )
 async def readyz(resources: ResourcesDep) -> JSONResponse:
     components = await check_components(resources)
     down = [name for name, result in components.items() if result["status"] != "up"]
-    needed = [name for name in down if name not in OPTIONAL]
+    needed = [
+        name for name in down if name not in OPTIONAL and components[name]["status"] != "degraded"
+    ]
     body: dict[str, Any] = {
         "status": "not ready" if needed else "degraded" if down else "ready",
         "components": components,

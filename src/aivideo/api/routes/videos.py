@@ -4,30 +4,34 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import FileResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from aivideo.api import file_responses as files
 from aivideo.api.dependencies import (
     CurrentUser,
     JobsDep,
     QueueLimitsDep,
+    ReleasedVideo,
     ResourcesDep,
     SessionDep,
+    VideoId,
 )
 from aivideo.api.pagination import decode_cursor, decode_int_cursor, encode_cursor
-from aivideo.api.progress_stream import progress_events
+from aivideo.api.progress_stream import log_position, progress_events
+from aivideo.api.stream_limits import StreamSlot
 from aivideo.core import outputs
 from aivideo.core.errors import NotFound
-from aivideo.core.outputs import video_folder
 from aivideo.core.status import VideoStatus
 from aivideo.db import repository
 from aivideo.jobs.live_event import LiveEvent
 from aivideo.pipeline.speech.registry import voice_catalogue
+from aivideo.runtime.resources import Resources
 from aivideo.videos import service
 from aivideo.videos.cached import cached_videos
 from aivideo.videos.schemas import (
@@ -42,8 +46,24 @@ from aivideo.videos.schemas import (
     VideoPublic,
     video_public,
 )
+from aivideo.videos.webhook_urls import check_webhook_urls
 
 router = APIRouter(prefix="/v1/videos", tags=["videos"])
+
+
+async def _check_webhook_urls(
+    session: AsyncSession, bodies: Sequence[VideoCreate], resources: Resources, *, batch: bool
+) -> None:
+    """Refuse webhook URLs that do not lead to the public internet (422 naming the field)."""
+    if not any(body.webhook_url for body in bodies):
+        return
+    # Resolving names may take seconds: end the key lookup's transaction first, so the
+    # connection (SQLite has only one) serves other requests meanwhile.
+    await session.commit()
+    await check_webhook_urls(
+        bodies, allow_private=resources.settings.allow_private_urls, batch=batch
+    )
+
 
 PageLimit = Annotated[int, Query(ge=1, le=100, description="Items per page (1-100).")]
 
@@ -65,6 +85,7 @@ async def create_video(
 ) -> VideoPublic:
     service.check_voices([body], voice_catalogue(resources.settings), batch=False)
     service.check_prompts([body], resources.providers.script_writer is not None)
+    await _check_webhook_urls(session, [body], resources, batch=False)
     created = await service.create_video(session, user, body, idempotency_key, limits)
     if not created.replayed:
         await jobs.publish([created.video.id])
@@ -85,6 +106,7 @@ async def create_videos(
 ) -> VideoBatch:
     service.check_voices(body.videos, voice_catalogue(resources.settings), batch=True)
     service.check_prompts(body.videos, resources.providers.script_writer is not None)
+    await _check_webhook_urls(session, body.videos, resources, batch=True)
     videos = await service.create_videos(session, user, body.videos, limits)
     await jobs.publish([video.id for video in videos])
     return VideoBatch(videos=[video_public(video) for video in videos])
@@ -125,7 +147,7 @@ async def list_videos(
 
 @router.get("/{video_id}", summary="One video")
 async def get_video(
-    video_id: str, session: SessionDep, user: CurrentUser, resources: ResourcesDep
+    video_id: VideoId, session: SessionDep, user: CurrentUser, resources: ResourcesDep
 ) -> VideoPublic:
     found = await cached_videos(resources.video_cache, session, user.id, [video_id])
     if video_id not in found:
@@ -135,7 +157,11 @@ async def get_video(
 
 @router.post("/{video_id}/cancel", summary="Cancel a queued or running video")
 async def cancel_video(
-    video_id: str, session: SessionDep, user: CurrentUser, jobs: JobsDep, resources: ResourcesDep
+    video_id: VideoId,
+    session: SessionDep,
+    user: CurrentUser,
+    jobs: JobsDep,
+    resources: ResourcesDep,
 ) -> VideoPublic:
     video = await service.cancel_video(session, user, video_id)
     await resources.video_cache.invalidate(video.id)
@@ -144,31 +170,32 @@ async def cancel_video(
     return video_public(video)
 
 
-async def _streamable_video_id(video_id: str, session: SessionDep, user: CurrentUser) -> str:
-    """Check ownership before the stream starts (a 404 cannot follow a 200 header)."""
-    video = await service.get_owned_video(session, user, video_id)
-    # The stream may last minutes: give the request's connection back to the pool now.
-    await session.close()
-    return video.id
-
-
 @router.get(
     "/{video_id}/progress",
     response_class=EventSourceResponse,
     summary="Live progress as Server-Sent Events, ending with the final status",
 )
 async def video_progress(
-    video_id: Annotated[str, Depends(_streamable_video_id)],
+    video: ReleasedVideo,
+    _slot: StreamSlot,
     resources: ResourcesDep,
     jobs: JobsDep,
+    after_event_id: Annotated[int, Depends(log_position)],
 ) -> AsyncIterator[ServerSentEvent]:
-    async for event in progress_events(resources, jobs.live, video_id):
+    # Ownership (404) and the user's open streams (429) are checked before the
+    # stream starts: an error cannot follow a 200 header.
+    events = progress_events(
+        resources, jobs.live, video.id,
+        max_seconds=resources.settings.stream_max_seconds,
+        after_event_id=after_event_id,
+    )  # fmt: skip
+    async for event in events:
         yield event
 
 
 @router.post("/{video_id}/retry", summary="Queue a failed or cancelled video again")
 async def retry_video(
-    video_id: str,
+    video_id: VideoId,
     session: SessionDep,
     user: CurrentUser,
     jobs: JobsDep,
@@ -187,17 +214,18 @@ async def retry_video(
     summary="Delete a video and its log",
 )
 async def delete_video(
-    video_id: str, session: SessionDep, user: CurrentUser, resources: ResourcesDep
+    video_id: VideoId, session: SessionDep, user: CurrentUser, resources: ResourcesDep
 ) -> None:
-    await service.delete_video(session, user, video_id)
-    await resources.video_cache.invalidate(video_id)
-    folder = video_folder(resources.storage_dir, video_id)
+    deleted = await service.delete_video(session, user, video_id)
+    # The stored id names the cache entry and the folder, whatever the path said.
+    await resources.video_cache.invalidate(deleted.id)
+    folder = outputs.video_folder(resources.storage_dir, deleted.id)
     await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
 
 
 @router.get("/{video_id}/events", summary="The video's log, oldest first")
 async def list_events(
-    video_id: str,
+    video_id: VideoId,
     session: SessionDep,
     user: CurrentUser,
     limit: PageLimit = 50,
@@ -215,36 +243,24 @@ async def list_events(
 
 
 @router.get("/{video_id}/file", summary="The video file (HTTP Range supported)")
-async def download_video(
-    video_id: str, session: SessionDep, user: CurrentUser, resources: ResourcesDep
-) -> FileResponse:
-    video = await service.get_owned_video(session, user, video_id)
+async def download_video(video: ReleasedVideo, resources: ResourcesDep) -> FileResponse:
     return await files.serve_video(resources.storage_dir, video)
 
 
 @router.get("/{video_id}/thumbnail.jpg", summary="A 512x512 JPEG of the video")
-async def download_thumbnail(
-    video_id: str, session: SessionDep, user: CurrentUser, resources: ResourcesDep
-) -> FileResponse:
-    video = await service.get_owned_video(session, user, video_id)
+async def download_thumbnail(video: ReleasedVideo, resources: ResourcesDep) -> FileResponse:
     return await files.serve_file(resources.storage_dir, video, outputs.THUMBNAIL, "image/jpeg")
 
 
 @router.get("/{video_id}/subtitles.vtt", summary="The subtitles as WebVTT")
-async def download_vtt(
-    video_id: str, session: SessionDep, user: CurrentUser, resources: ResourcesDep
-) -> FileResponse:
-    video = await service.get_owned_video(session, user, video_id)
+async def download_vtt(video: ReleasedVideo, resources: ResourcesDep) -> FileResponse:
     return await files.serve_file(
         resources.storage_dir, video, outputs.SUBTITLES_VTT, "text/vtt; charset=utf-8"
     )
 
 
 @router.get("/{video_id}/subtitles.srt", summary="The subtitles as SubRip (SRT)")
-async def download_srt(
-    video_id: str, session: SessionDep, user: CurrentUser, resources: ResourcesDep
-) -> FileResponse:
-    video = await service.get_owned_video(session, user, video_id)
+async def download_srt(video: ReleasedVideo, resources: ResourcesDep) -> FileResponse:
     return await files.serve_file(
         resources.storage_dir,
         video,

@@ -163,14 +163,17 @@ async function follow(videoId) {
       headers: headers(), signal: following.signal,
     });
     if (!response.ok) throw new ApiError(response.status, "could not follow the video");
+    let reconnect = false; // the server ends a long stream: follow again (the log is resent)
     await readEvents(response, (name, data) => {
-      if (name === "progress") showProgress(data);
+      if (name === "reconnect") reconnect = true;
+      else if (name === "progress") showProgress(data);
       else if (name === "log") {
         const line = document.createElement("li");
         line.textContent = data.message;
         $("log").append(line);
       } else if (name === "done" && data.video) showResult(data.video);
     });
+    if (reconnect) follow(videoId);
   } catch (error) {
     if (error.name !== "AbortError") $("current-error").textContent = error.message;
   }

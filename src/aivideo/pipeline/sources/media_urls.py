@@ -19,7 +19,8 @@ class MediaUrls:
             ctx.tools.providers.media_downloads,
             ctx.tools,
             max_bytes=settings.media_max_bytes,
-            allow_private=settings.media_allow_private,
+            allow_private=settings.allow_private_urls,
+            max_pixels=settings.media_max_pixels,
         )
         files = await fetch_media(downloads, list(ctx.spec.media_urls), ctx.workspace.root)
         return cycled(files, len(scenes))

@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 from aivideo.core.script import Scene
-from aivideo.core.spec import MediaFile
 from aivideo.pipeline.context import Context
 from aivideo.pipeline.sources.source import SceneMedia
 from aivideo.providers.errors import ProviderFailed
@@ -57,5 +57,5 @@ def _linked_into(folder: Path, files: SceneMedia) -> SceneMedia:
             os.link(media.path, own)
         except OSError:
             shutil.copyfile(media.path, own)
-        linked.append(MediaFile(own, media.is_clip))
+        linked.append(replace(media, path=own))
     return linked

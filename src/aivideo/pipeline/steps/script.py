@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aivideo.core.errors import InvalidInput
-from aivideo.core.script import Scene, Script, is_speakable
+from aivideo.core.script import MAX_TEXT_CHARS, Scene, Script, is_speakable
 from aivideo.pipeline.context import Context
 from aivideo.pipeline.script import write_script
 from aivideo.providers.errors import ProviderFailed
@@ -15,8 +15,9 @@ async def run(ctx: Context) -> Script:
     ctx.voices.find(ctx.spec.voice)  # an unknown voice fails here, before any work
     if ctx.spec.prompt is not None:
         return await _written_script(ctx, ctx.spec.prompt)
-    # Sentence splitting takes under 0.1 s even at the 20 000 character limit:
-    # a thread is enough to keep it off the loop.
+    # Sentence splitting takes at most about a second of CPU at the 20 000 character
+    # limit, however hostile the text, and never holds the GIL for long: a thread
+    # is enough to keep it off the loop.
     return await ctx.tools.run_in_thread(write_script, ctx.spec.text, ctx.spec.title)
 
 
@@ -39,6 +40,18 @@ async def _written_script(ctx: Context, prompt: str) -> Script:
         raise ProviderFailed("the script writer's script had nothing a voice could say")
     words = sum(len(part.narration.split()) for part in written.scenes)
     ctx.note("script_written", f"the script writer wrote {words} words in {len(scenes)} scenes")
+    if written.from_prose:
+        ctx.note(
+            "script_from_prose",
+            "the script writer answered in prose, not the JSON asked for: its reply is the "
+            "narration, a scene per paragraph, without keywords for stock footage",
+        )
+    if written.shortened:
+        ctx.note(
+            "script_shortened",
+            f"the script writer wrote more than the {MAX_TEXT_CHARS} characters a narration may "
+            "have: it ends at the last whole sentence that fits",
+        )
     return Script(ctx.spec.title or written.title, scenes)
 
 

@@ -66,7 +66,10 @@ def restore(ctx: Context, record: VisualsRecord) -> None:
 
     ctx.plan = RenderPlan(
         frame=ctx.frame,
-        shots=[Shot(str(located(shot.path)), shot.duration, shot.is_clip) for shot in record.shots],
+        shots=[
+            Shot(str(located(shot.path)), shot.duration, shot.is_clip, shot.container_format)
+            for shot in record.shots
+        ],
         narration=root / NARRATION,
         duration=ctx.narration.duration,
         output_format=ctx.spec.format,

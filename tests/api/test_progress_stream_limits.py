@@ -1,0 +1,158 @@
+"""Progress streams: one Redis subscription per process, a cap per user, a longest life."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import redis.asyncio as redis
+from httpx_sse import ServerSentEvent, aconnect_sse
+
+from aivideo.core.config import Settings
+from aivideo.jobs.live import CHANNEL_PREFIX
+from aivideo.jobs.live_event import LiveEvent
+from aivideo.runtime.resources import Resources
+from tests.support.polling import wait_for
+from tests.support.redis_server import redis_server
+from tests.support.server import Api, running_api
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+@dataclass
+class _Stream:
+    response: httpx.Response
+    events: AsyncIterator[ServerSentEvent]
+
+
+@contextlib.asynccontextmanager
+async def _stream(
+    client: httpx.AsyncClient, video_id: str, **headers: str
+) -> AsyncIterator[_Stream]:
+    """An open progress stream of ``video_id``; closed when the block ends."""
+    async with aconnect_sse(
+        client, "GET", f"/v1/videos/{video_id}/progress", headers=headers
+    ) as source:
+        assert source.response.status_code == 200, await source.response.aread()
+        yield _Stream(source.response, source.aiter_sse())
+
+
+async def _next_progress(stream: _Stream) -> dict[str, object]:
+    while (event := await anext(stream.events)).event != "progress":
+        pass
+    data: dict[str, object] = json.loads(event.data)
+    return data
+
+
+async def _videos(api: Api, count: int) -> list[str]:
+    return [
+        (await api.alice.post("/v1/videos", json={"text": f"Video {n}."})).json()["id"]
+        for n in range(count)
+    ]
+
+
+async def _subscribed_connections(probe: redis.Redis) -> tuple[int, int]:
+    """(connections holding a subscription, all connections) of the Redis server."""
+    clients = await probe.client_list()
+    subscribed = [c for c in clients if int(c.get("sub", 0)) or int(c.get("psub", 0))]
+    return len(subscribed), len(clients)
+
+
+async def test_many_streams_share_one_redis_connection_and_each_gets_its_own_video_s_events(
+    settings: Settings, resources: Resources, tmp_path: Path
+) -> None:
+    async with redis_server(tmp_path) as server, contextlib.AsyncExitStack() as streams:
+        shared = settings.model_copy(
+            update={"render_slots": 0, "redis_url": server.url, "max_streams_per_user": 20}
+        )
+        api = await streams.enter_async_context(running_api(shared, resources))
+        probe = redis.Redis.from_url(server.url, driver_info=None)
+        streams.push_async_callback(probe.aclose)
+        video_ids = await _videos(api, 3)
+        first = await streams.enter_async_context(_stream(api.alice, video_ids[0]))
+        await _next_progress(first)
+        with_one = await _subscribed_connections(probe)
+
+        sources = {video_id: [first] if video_id == video_ids[0] else [] for video_id in video_ids}
+        for video_id in video_ids:
+            while len(sources[video_id]) < 4:
+                source = await streams.enter_async_context(_stream(api.alice, video_id))
+                await _next_progress(source)  # the queued video, read from the database
+                sources[video_id].append(source)
+        with_twelve = await _subscribed_connections(probe)
+
+        for percent, video_id in enumerate(video_ids, start=41):
+            event = LiveEvent.progress("running", percent, "speech")
+            await probe.publish(CHANNEL_PREFIX + video_id, json.dumps(event.to_json()))
+        received = {
+            video_id: [(await _next_progress(source))["percent"] for source in video_sources]
+            for video_id, video_sources in sources.items()
+        }
+
+    assert with_one == (1, with_one[1])
+    assert with_twelve == with_one  # still one subscription, and not one connection more
+    assert received == {video_id: [n] * 4 for n, video_id in enumerate(video_ids, start=41)}
+
+
+@pytest.fixture
+async def capped_api(settings: Settings, resources: Resources) -> AsyncIterator[Api]:
+    capped = settings.model_copy(update={"render_slots": 0, "max_streams_per_user": 2})
+    async with running_api(capped, resources) as api:
+        yield api
+
+
+async def test_a_user_over_the_stream_cap_gets_429_until_one_of_theirs_closes(
+    capped_api: Api,
+) -> None:
+    api = capped_api
+    video_id = (await _videos(api, 1))[0]
+    bob_s = (await api.bob.post("/v1/videos", json={"text": "Bob's."})).json()["id"]
+
+    async with _stream(api.alice, video_id), _stream(api.alice, video_id) as second:
+        refused = await api.alice.get(f"/v1/videos/{video_id}/progress")
+        async with _stream(api.bob, bob_s) as bob_stream:  # another user's cap is their own
+            assert (await _next_progress(bob_stream))["status"] == "queued"
+        await second.response.aclose()  # the client goes away
+
+        async def accepted_again() -> bool:
+            async with api.alice.stream("GET", f"/v1/videos/{video_id}/progress") as again:
+                return again.status_code == 200
+
+        assert await wait_for(accepted_again, seconds=10)
+
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"] == "5"
+    error = refused.json()["error"]
+    assert error["code"] == "too_many_streams"
+    assert error["message"].startswith("you have 2 progress streams open, the most one user")
+
+
+async def test_a_stream_ends_after_its_longest_life_and_a_reconnect_goes_on_where_it_was(
+    settings: Settings, resources: Resources
+) -> None:
+    short_lived = settings.model_copy(update={"render_slots": 0, "stream_max_seconds": 1.0})
+    async with running_api(short_lived, resources) as api:
+        video_id = (await _videos(api, 1))[0]
+        async with _stream(api.alice, video_id) as stream:
+            first = [(event.event, event.id, event.data) async for event in stream.events]
+        await api.alice.post(f"/v1/videos/{video_id}/cancel")
+        last_log_id = next(id_ for kind, id_, _ in reversed(first) if kind == "log")
+        async with _stream(api.alice, video_id, **{"Last-Event-ID": last_log_id}) as stream:
+            second = [(event.event, event.data) async for event in stream.events]
+        malformed = await api.alice.get(
+            f"/v1/videos/{video_id}/progress", headers={"Last-Event-ID": "yesterday"}
+        )
+
+    kind, _, data = first[-1]
+    assert kind == "reconnect"
+    assert "open for 1 s, the longest a stream may last: connect again" in data
+    logs = [json.loads(data)["message"] for kind, data in second if kind == "log"]
+    assert logs == ["cancelled at the owner's request"]  # not "video queued" again
+    assert second[-1][0] == "done"
+    assert malformed.status_code == 422
+    assert "Last-Event-ID 'yesterday' is not the id" in malformed.json()["error"]["message"]
