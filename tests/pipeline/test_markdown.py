@@ -33,7 +33,7 @@ def test_hostile_markdown_is_cleaned_without_holding_the_gil(text: str) -> None:
     # The script stage runs in a thread, but a C call holding the GIL stalls the loop too.
     held = longest_gil_hold(lambda: paragraphs(text))
 
-    assert held < 0.01, f"the GIL was held for {held * 1000:.0f} ms at a stretch"
+    assert held < 0.05, f"the GIL was held for {held * 1000:.0f} ms at a stretch"
 
 
 @pytest.mark.parametrize("text", HOSTILE_MARKDOWN.values(), ids=HOSTILE_MARKDOWN.keys())

@@ -83,6 +83,9 @@ async def get_current_user(
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
+_UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
+
 def _video_id(text: str) -> str:
     try:
         return canonical_id(text)
@@ -97,7 +100,12 @@ def _video_id(text: str) -> str:
 # the id stored, so every database finds the same row.
 VideoId = Annotated[
     str,
-    Path(description="The video's id (a UUID).", examples=["01a22000-0000-7000-8000-000000000000"]),
+    Path(
+        description="The video's id (a UUID).",
+        examples=["01a22000-0000-7000-8000-000000000000"],
+        # Described, not enforced here: _video_id refuses with a sentence instead.
+        json_schema_extra={"format": "uuid", "pattern": _UUID_PATTERN},
+    ),
     AfterValidator(_video_id),
 ]
 

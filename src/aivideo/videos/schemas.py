@@ -14,6 +14,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    JsonValue,
     UrlConstraints,
     field_validator,
     model_validator,
@@ -43,16 +44,28 @@ def _without_nul(text: str) -> str:
     return text
 
 
+# What the validators below check, told to clients in the schema too: `text` or
+# `prompt`, one of them, with a letter or a digit in it (the pattern is searched for).
+_SPEAKABLE: dict[str, JsonValue] = {"pattern": "[^\\W_]"}
+_TEXT_OR_PROMPT: dict[str, JsonValue] = {
+    "oneOf": [
+        {"required": ["text"], "not": {"required": ["prompt"]}},
+        {"required": ["prompt"], "not": {"required": ["text"]}},
+    ]
+}
+
+
 class VideoCreate(BaseModel):
     """What a client sends to make one video."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_TEXT_OR_PROMPT)
 
     text: str | None = Field(
         default=None,
         min_length=1,
         max_length=MAX_TEXT_CHARS,
         description="The narration, used as it is. Send `text` or `prompt`.",
+        json_schema_extra=_SPEAKABLE,
     )
     prompt: str | None = Field(
         default=None,
@@ -60,6 +73,7 @@ class VideoCreate(BaseModel):
         max_length=MAX_PROMPT_CHARS,
         description="What the video is about: a script writer (an LLM, when the server has "
         "one) writes the narration. Send `text` or `prompt`.",
+        json_schema_extra=_SPEAKABLE,
     )
     target_seconds: int = Field(
         default=60, ge=10, le=600, description="With `prompt`: about how long the narration is."
