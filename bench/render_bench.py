@@ -32,7 +32,7 @@ import psutil
 from aivideo.core.config import Settings
 from aivideo.core.options import Aspect, Quality
 from aivideo.core.spec import VideoSpec
-from aivideo.pipeline.ffmpeg import ffmpeg_executable
+from aivideo.pipeline.ffmpeg import ffmpeg_executable, run_ffmpeg
 from aivideo.pipeline.frame import FPS, frame_for
 from aivideo.pipeline.painting import paint_background
 from aivideo.pipeline.runner import generate_video
@@ -53,6 +53,9 @@ NARRATION = (
     "thing. Next time you see a puddle dry up on a sunny afternoon, remember that its water "
     "is already on its way to becoming a cloud."
 )
+
+
+TILES = Path("test-artifacts")  # frames of each benchmark video, to look at
 
 
 class PeakMemory:
@@ -86,8 +89,8 @@ class PeakMemory:
 
 async def make_video(
     text: str, quality: Quality, folder: Path, resources: Resources
-) -> tuple[dict[str, float], float]:
-    """Make one video; returns seconds per stage and in total."""
+) -> tuple[dict[str, float], float, Path]:
+    """Make one video; returns seconds per stage and in total, and the video's path."""
     stages: dict[str, float] = {}
     current: list[str] = []
     started = time.perf_counter()
@@ -106,7 +109,31 @@ async def make_video(
     finished = time.perf_counter()
     stages[current[-1]] = finished - mark[0]
     stages["video seconds"] = video.duration
-    return stages, finished - started
+    return stages, finished - started, video.video
+
+
+async def reencode(video: Path, folder: Path) -> float:
+    """Seconds to re-encode ``video``'s own pictures and sound with the same settings."""
+    started = time.perf_counter()
+    await run_ffmpeg(
+        [
+            "-i", str(video), "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
+            "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", "-y",
+            str(folder / "reencoded.mp4"),
+        ]
+    )  # fmt: skip
+    return time.perf_counter() - started
+
+
+async def save_tile(video: Path, duration: float, output: Path) -> None:
+    """A 4 x 3 tile of frames taken evenly through ``video``, for a person to look at."""
+    every = duration / 12
+    await run_ffmpeg(
+        [
+            "-i", str(video), "-vf", f"fps=1/{every:.3f},scale=480:-2,tile=4x3",
+            "-frames:v", "1", "-y", str(output),
+        ]
+    )  # fmt: skip
 
 
 async def bare_encode(quality: Quality, frames: int, folder: Path) -> float:
@@ -114,7 +141,7 @@ async def bare_encode(quality: Quality, frames: int, folder: Path) -> float:
     frame = frame_for(quality, Aspect.LANDSCAPE)
     wide, tall = frame.width + 160, frame.height + 90
     picture = folder / "bare.png"
-    await asyncio.to_thread(paint_background, wide, tall, 1, picture)
+    await asyncio.to_thread(paint_background, wide, tall, 1, 1, picture)
     pixels = await asyncio.to_thread(
         lambda: np.asarray(__import__("PIL.Image").Image.open(picture))
     )
@@ -148,12 +175,17 @@ async def bench_quality(quality: Quality) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         async with Resources(Settings(data_dir=folder / "data")) as resources:
-            cold, cold_total = await make_video(NARRATION, quality, folder / "cold", resources)
-            warm, warm_total = await make_video(NARRATION, quality, folder / "warm", resources)
-        frames = round(cold.pop("video seconds") * FPS)
+            made = await make_video(NARRATION, quality, folder / "cold", resources)
+            cold, cold_total, video = made
+            warm, warm_total, _ = await make_video(NARRATION, quality, folder / "warm", resources)
+        seconds = cold.pop("video seconds")
+        frames = round(seconds * FPS)
         warm.pop("video seconds")
         encode = await bare_encode(quality, frames, folder)
-    label = {Quality.MEDIUM: "720p", Quality.HIGH: "1080p"}[quality]
+        again = await reencode(video, folder)
+        label = {Quality.MEDIUM: "720p", Quality.HIGH: "1080p"}[quality]
+        await asyncio.to_thread(TILES.mkdir, exist_ok=True)
+        await save_tile(video, seconds, TILES / f"render-bench-{label}.png")
     print(f"\n{label}: {frames} frames ({frames / FPS:.1f} s of video)   cold     warm")
     for stage in cold:
         print(f"  {stage:<38} {cold[stage]:6.2f} s {warm[stage]:6.2f} s")
@@ -163,6 +195,9 @@ async def bench_quality(quality: Quality) -> None:
     )
     ratios = f"{cold_total / encode:6.2f}x {warm_total / encode:6.2f}x"
     print(f"  {'ratio to the bare encode':<38} {ratios}")
+    print(f"  {'re-encode of the output (same settings)':<38} {again:6.2f} s")
+    ratios = f"{cold_total / again:6.2f}x {warm_total / again:6.2f}x"
+    print(f"  {'ratio to the re-encode':<38} {ratios}")
 
 
 async def bench_memory(minutes: float) -> None:
@@ -171,7 +206,7 @@ async def bench_memory(minutes: float) -> None:
     text = "\n\n".join(NARRATION for _ in range(target // len(words) + 1))
     with tempfile.TemporaryDirectory() as scratch, PeakMemory().watching() as memory:
         async with Resources(Settings(data_dir=Path(scratch) / "data")) as resources:
-            stages, total = await make_video(text, Quality.HIGH, Path(scratch) / "w", resources)
+            stages, total, _ = await make_video(text, Quality.HIGH, Path(scratch) / "w", resources)
     length = stages.pop("video seconds")
     print(f"\n1080p, {length / 60:.1f} minutes of video: made in {total:.0f} s, "
           f"peak memory of all processes {memory.peak / 2**20:.0f} MiB")  # fmt: skip

@@ -29,6 +29,19 @@ def blockbuster() -> Iterator[BlockBuster]:
         yield detector
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_voice_models(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One folder for the voice model patched with word timings, for the whole run.
+
+    Patching takes about 2 s of CPU; every test with its own data folder would
+    pay it again. tests/pipeline/test_word_timings_audio.py tests the patching.
+    """
+    folder = tmp_path_factory.mktemp("voice-models")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AIVIDEO_VOICE_MODELS_DIR", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def migrated_server_backends() -> dict[str, str]:
     """Each reachable server database, emptied and migrated from nothing once per run."""

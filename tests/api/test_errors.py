@@ -34,6 +34,10 @@ async def test_wrong_key_is_401(api: Api) -> None:
         ({"text": "hi", "quality": "4k"}, "quality"),
         ({"text": "hi", "format": "avi"}, "format"),
         ({"text": "hi", "subtitles": "maybe"}, "subtitles"),
+        ({"text": "hi", "caption_style": "bouncy"}, "caption_style"),
+        ({"text": "hi", "visuals": "video"}, "visuals"),
+        # This server has no stock footage library: asking for it cannot be met.
+        ({"text": "hi", "visuals": "stock"}, "visuals"),
         ({"text": "hi", "webhook_url": "ftp://example.com/hook"}, "webhook_url"),
         ({"text": "hi", "metadata": {"blob": "x" * 5000}}, "metadata"),
         ({"text": "hi", "metadata": [1, 2]}, "metadata"),

@@ -36,13 +36,17 @@ async def test_a_finished_video_keeps_only_what_its_owner_downloads(
         video = await wait_for_status(resources, created.json()["id"], "completed", "failed")
         assert video.status == "completed", video.error_message
         # Every download still works once the rest is gone.
-        for route in ("file", "thumbnail.jpg", "subtitles.vtt", "subtitles.srt"):
+        routes = ("file", "thumbnail.jpg", "subtitles.vtt", "subtitles.srt", "words.json")
+        for route in (*routes, "scenes", "scenes/0.jpg"):
             response = await api.alice.get(f"/v1/videos/{video.id}/{route}")
             assert response.status_code == 200, route
 
     folder = video_folder(settings.storage_dir, video.id)
     names = await asyncio.to_thread(_names, folder)
-    assert names == ["subtitles.srt", "subtitles.vtt", "thumbnail.jpg", "video.mp4"]
+    assert names == [
+        "scene-0.jpg", "scenes.json", "subtitles.srt", "subtitles.vtt", "thumbnail.jpg",
+        "video.mp4", "words.json",
+    ]  # fmt: skip
 
 
 async def test_a_full_disk_sends_the_video_back_and_it_finishes_once_there_is_room(

@@ -18,6 +18,7 @@ async def test_create_returns_202_with_location_and_the_queued_video(api: Api) -
     assert video["status"] == "queued"
     assert video["text"] == VIDEO["text"]
     assert (video["aspect"], video["quality"], video["format"]) == ("9:16", "medium", "mp4")
+    assert (video["caption_style"], video["visuals"]) == ("karaoke", "auto")
     assert video["progress"] == 0 and video["output"] is None
 
     fetched = await api.alice.get(response.headers["location"])

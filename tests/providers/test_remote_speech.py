@@ -28,6 +28,7 @@ from aivideo.observability.metrics import CACHE_REQUESTS
 from aivideo.pipeline.runner import generate_video
 from aivideo.pipeline.speech.cache import Speaker, SpeechCache
 from aivideo.pipeline.speech.narration import Narration, spoken_form
+from aivideo.pipeline.speech.spoken_audio import SpokenAudio
 from aivideo.pipeline.workspace import Workspace
 from aivideo.providers.errors import ProviderFailed, ProviderUnavailable
 from aivideo.providers.http_calls import RetryPolicy
@@ -360,10 +361,10 @@ class CountingSpeaker:
 
     said: list[str] = field(default_factory=list)
 
-    async def synthesize(self, text: str, rate: float) -> tuple[bytes, int]:
+    async def synthesize(self, text: str, rate: float) -> SpokenAudio:
         self.said.append(text)
         await asyncio.sleep(0.01)
-        return bytes(2 * 16_000), 16_000
+        return SpokenAudio(bytes(2 * 16_000), 16_000, ((0.0, 1.0),) * len(text.split()))
 
     def speaker(self, voice: str = "test") -> Speaker:
         return Speaker("counting", "v1", voice, self.synthesize)
@@ -377,7 +378,7 @@ async def test_a_sentence_said_twice_at_once_is_made_once(tmp_path: Path) -> Non
     )
 
     assert counting.said == ["Again and again. "]  # the spoken form: no emoji
-    assert said == [(bytes(32_000), 16_000)] * 3
+    assert said == [SpokenAudio(bytes(32_000), 16_000, ((0.0, 1.0),) * 3)] * 3
 
 
 async def test_another_voice_or_rate_is_another_entry(tmp_path: Path) -> None:

@@ -14,7 +14,9 @@ AIVIDEO = [sys.executable, "-m", "aivideo"]
 
 
 def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AIVIDEO_")}
+    # The suite's one patched voice model is shared (tests/conftest.py); nothing else is.
+    shared = {"AIVIDEO_VOICE_MODELS_DIR"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIVIDEO_") or k in shared}
     return {**env, "AIVIDEO_DATA_DIR": str(data_dir), **extra}
 
 

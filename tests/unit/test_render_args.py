@@ -15,11 +15,11 @@ from aivideo.pipeline.render import (
     _mux_arguments,
     _segment_arguments,
     _segments,
-    caption_playlist,
+    filter_path,
 )
 from aivideo.pipeline.scene_graph import Shot
 
-FRAME = Frame(640, 360)  # caption band top: 360 - 25 (7 % margin) - 80 (two lines) = 255
+FRAME = Frame(640, 360)
 NO_MUSIC_AUDIO = "[1:a]aresample=48000[audio]"
 
 
@@ -56,22 +56,32 @@ def test_webm_segment_is_vp9() -> None:
     ]  # fmt: skip
 
 
-def test_title_and_burned_captions_are_overlaid_on_the_backgrounds() -> None:
+def test_title_is_overlaid_then_captions_and_headlines_are_drawn_by_libass() -> None:
     title = TimedPicture(Path("title.png"), 0.0, 2.5)
-    args = _segment_arguments(plan(title=title), range(0, 2), Path("cap.ffconcat"), Path("s.mkv"))
+    fonts = Path("/usr/share/fonts/truetype/dejavu")
+    args = _segment_arguments(
+        plan(title=title), range(0, 2), Path("/w/cap.ass"), Path("s.mkv"), fonts
+    )
 
-    # Two still inputs (0, 1), then the title (2) and the caption stream (3).
-    assert args[:12] == [
+    # Two still inputs (0, 1), then the title (2); the captions are a filter, not an input.
+    assert args[:10] == [
         "-framerate", "30", "-i", "a.jpg", "-framerate", "30", "-i", "b.jpg",
-        "-i", "title.png", "-f", "concat",
+        "-i", "title.png",
     ]  # fmt: skip
-    assert args[12:16] == ["-safe", "0", "-i", "cap.ffconcat"]
     graph = args[args.index("-filter_complex") + 1].split(";")
     assert graph[-3:] == [
         "[backgrounds][2:v]overlay=x=0:y=0:enable='between(t,0.000,2.500)'[titled]",
-        "[titled][3:v]overlay=x=(W-w)/2:y=255:eof_action=repeat[captioned]",
+        "[titled]subtitles=filename=/w/cap.ass:fontsdir=/usr/share/fonts/truetype/dejavu"
+        "[captioned]",
         "[captioned]format=yuv420p[video]",
     ]
+
+
+def test_a_path_with_filter_graph_characters_is_escaped_for_both_levels() -> None:
+    # ffmpeg unescapes the graph level (\\ ' [ ] , ;), then the option level (\\ ' :).
+    assert filter_path(Path("/data/a:b")) == "/data/a\\\\:b"
+    assert filter_path(Path("/d/it's")) == "/d/it\\\\\\'s"
+    assert filter_path(Path("/d/[x],y;z")) == "/d/\\[x\\]\\,y\\;z"
 
 
 def test_title_is_left_out_of_a_segment_it_does_not_reach() -> None:
@@ -92,27 +102,6 @@ def test_title_outlasting_the_first_segment_goes_on_in_the_next_at_its_own_clock
     # Segment time 0 is video time 2 s: the title's last half second is 0 s to 0.5 s.
     graph = args[args.index("-filter_complex") + 1]
     assert "overlay=x=0:y=0:enable='between(t,-2.000,0.500)'[titled]" in graph
-
-
-def test_caption_playlist_fills_gaps_with_the_blank_band_and_cuts_at_the_segment() -> None:
-    captions = [
-        TimedPicture(Path("caption-0.png"), 1.0, 2.0),
-        TimedPicture(Path("caption-1.png"), 2.5, 4.0),
-    ]
-    p = plan(captions=captions, blank_caption=Path("blank.png"))
-
-    assert caption_playlist(p, 0.0, 5.0) == (
-        "ffconcat version 1.0\n"
-        "file 'blank.png'\nduration 1.000\n"  # 0 s to 1 s: nothing said yet
-        "file 'caption-0.png'\nduration 1.000\n"
-        "file 'blank.png'\nduration 0.500\n"  # the pause from 2 s to 2.5 s
-        "file 'caption-1.png'\nduration 1.500\n"
-        "file 'blank.png'\n"  # to the end of the segment
-    )
-    # A segment from 3 s: caption 0 is over; caption 1 shows its last second only.
-    assert caption_playlist(p, 3.0, 10.0) == (
-        "ffconcat version 1.0\nfile 'caption-1.png'\nduration 1.000\nfile 'blank.png'\n"
-    )
 
 
 def test_mp4_mux_copies_the_picture_and_encodes_aac_without_music() -> None:

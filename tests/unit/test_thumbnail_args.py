@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aivideo.pipeline.captions import HOLD
 from aivideo.pipeline.speech.narration import Narration, SpokenSentence
 from aivideo.pipeline.thumbnail import frame_grab_args, moment_without_caption
 
@@ -34,21 +35,22 @@ def test_frame_grab_size_and_time_rounding() -> None:
     )
 
 
-def test_moment_is_the_middle_of_the_first_pause_after_a_third() -> None:
-    # A third of 9.5 s is 3.17 s: the pause 3.0-3.25 comes before it and is skipped;
-    # the pause 6.0-6.5 is the first after it, and its middle is 6.25 s.
-    spoken = narration(9.5, (0.5, 3.0), (3.25, 6.0), (6.5, 9.0))
+def test_moment_is_just_after_the_caption_of_the_first_scene_pause_after_a_third() -> None:
+    # A third of 9.6 s is 3.2 s: the pause 3.0-3.6 comes before it and is skipped; the
+    # pause 5.0-5.25 between sentences is too short (the caption is held through it);
+    # the scene pause 6.0-6.6 is the first after it: the caption is gone at 6.4 s.
+    spoken = narration(9.6, (0.5, 3.0), (3.6, 5.0), (5.25, 6.0), (6.6, 9.1))
 
-    assert moment_without_caption(spoken) == 6.25
+    assert moment_without_caption(spoken) == 6.0 + HOLD + 0.05
 
 
 def test_moment_is_the_silent_tail_when_no_pause_follows_the_first_third() -> None:
-    # The only pause (1.0-1.25) is before 3.17 s; the tail after the last word, 9.0-9.5,
-    # has no caption either: its middle is 9.25 s.
-    spoken = narration(9.5, (0.5, 1.0), (1.25, 9.0))
+    # The only pause (1.0-1.6) is before 3.17 s; the tail after the last word, 9.0-9.5,
+    # has no caption from 9.4 s: its middle is 9.45 s.
+    spoken = narration(9.5, (0.5, 1.0), (1.6, 9.0))
 
-    assert moment_without_caption(spoken) == 9.25
+    assert moment_without_caption(spoken) == (9.0 + HOLD + 9.5) / 2
 
 
 def test_single_sentence_uses_the_silent_tail() -> None:
-    assert moment_without_caption(narration(4.5, (0.5, 4.0))) == 4.25
+    assert moment_without_caption(narration(4.5, (0.5, 4.0))) == (4.0 + HOLD + 4.5) / 2

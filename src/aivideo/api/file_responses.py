@@ -21,14 +21,19 @@ def _download_name(video: Video, extension: str) -> str:
     return f"{stem[:80]}.{extension}"
 
 
+def not_made_yet(video: Video, what: str) -> NotFound:
+    """The 404 for a file ``video`` does not have, saying where the video is."""
+    state = f"{video.status}, {video.progress}%" if video.status == "running" else video.status
+    return NotFound(f"video {video.id} has no {what} yet: it is {state}")
+
+
 async def serve_file(
     storage_dir: Path, video: Video, name: str, media_type: str, *, download: bool = False
 ) -> FileResponse:
     """The file ``name`` of ``video``, with HTTP Range support; 404 saying why if absent."""
     path = video_folder(storage_dir, video.id) / name
     if not await anyio.Path(path).is_file():
-        state = f"{video.status}, {video.progress}%" if video.status == "running" else video.status
-        raise NotFound(f"video {video.id} has no {name} yet: it is {state}")
+        raise not_made_yet(video, name)
     extension = name.rsplit(".", 1)[-1]
     return FileResponse(
         path,

@@ -16,7 +16,14 @@ from rich.console import Console
 
 from aivideo.core.config import ConfigurationError, Settings, load_settings
 from aivideo.core.errors import AivideoError, InvalidInput
-from aivideo.core.options import Aspect, OutputFormat, Quality, SubtitleMode
+from aivideo.core.options import (
+    Aspect,
+    CaptionStyle,
+    OutputFormat,
+    Quality,
+    SubtitleMode,
+    VisualChoice,
+)
 from aivideo.observability.logs import configure_logging
 
 app = typer.Typer(help="Text in, narrated video out.", no_args_is_help=True)
@@ -191,6 +198,14 @@ def generate(
     subtitles: Annotated[
         SubtitleMode, typer.Option(help="burned, soft or none.")
     ] = SubtitleMode.BURNED,
+    caption_style: Annotated[
+        CaptionStyle,
+        typer.Option(help="Burned captions: karaoke (each word as spoken) or sentence."),
+    ] = CaptionStyle.KARAOKE,
+    visuals: Annotated[
+        VisualChoice,
+        typer.Option(help="auto (stock, pictograms, painted), stock, pictograms or painted."),
+    ] = VisualChoice.AUTO,
     voice: Annotated[str | None, typer.Option(help="An installed voice.")] = None,
     rate: Annotated[
         float, typer.Option(min=0.5, max=2.0, help="Speaking rate: 1 normal, 1.2 faster.")
@@ -224,6 +239,12 @@ def generate(
         narration = _narration(text, file, prompt, settings, remote=server is not None)
         if server is None:
             voice_catalogue(settings).find(voice)  # a server checks its own voices
+            has_stock = bool(settings.pexels_api_key or settings.pixabay_api_key)
+            if visuals is VisualChoice.STOCK and not has_stock:
+                raise InvalidInput(
+                    "--visuals stock needs a stock footage library: set AIVIDEO_PEXELS_API_KEY "
+                    "or AIVIDEO_PIXABAY_API_KEY"
+                )
         elif media is not None or music is not None:
             raise InvalidInput("--media and --music are files of this machine: not with --server")
         if output is None:
@@ -250,13 +271,15 @@ def generate(
         _generate_on_server(server, api_key, output, {
             **what, "title": title, "voice": voice, "rate": rate,
             "quality": quality.value, "format": format.value, "aspect": aspect.value,
-            "subtitles": subtitles.value,
+            "subtitles": subtitles.value, "caption_style": caption_style.value,
+            "visuals": visuals.value,
         })  # fmt: skip
         return
     spec = VideoSpec(
         text=narration, prompt=prompt, target_seconds=seconds, title=title, voice=voice,
         rate=rate, quality=quality, format=format, aspect=aspect, subtitles=subtitles,
-        media=media_files, music=music, music_volume=music_volume,
+        caption_style=caption_style, visuals=visuals, media=media_files, music=music,
+        music_volume=music_volume,
     )  # fmt: skip
     try:
         outputs = asyncio.run(run_generate(settings, spec, output, console))

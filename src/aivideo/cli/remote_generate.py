@@ -1,15 +1,16 @@
 """``aivideo generate --server URL``: the same command, made by a running service.
 
 Submits the video, follows its progress stream with the same bars as a local
-run, then downloads the video, subtitles and thumbnail beside ``--output``
-(each to a temporary name, renamed when complete). Ctrl-C cancels the video
-on the server.
+run, then downloads the video, subtitles, thumbnail, word timings and storyboard
+beside ``--output`` (each to a temporary name, renamed when complete). Ctrl-C
+cancels the video on the server.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,27 @@ _TOTAL_WEIGHT = sum(stage.weight for stage in STAGES)
 _STAGE_START = {
     stage.name: sum(s.weight for s in STAGES[:index]) for index, stage in enumerate(STAGES)
 }
-_DOWNLOADS = {"file": "", "subtitles.srt": ".srt", "subtitles.vtt": ".vtt", "thumbnail.jpg": ".jpg"}
+
+
+@dataclass(frozen=True)
+class _Download:
+    """One file fetched beside ``--output``: its route, its suffix and how it is listed."""
+
+    route: str
+    suffix: str
+    label: str
+    # A server older than the file answers 404: the file is skipped, not an error.
+    optional: bool = False
+
+
+_DOWNLOADS = (
+    _Download("file", "", "video"),
+    _Download("subtitles.srt", ".srt", "subtitles (SRT)"),
+    _Download("subtitles.vtt", ".vtt", "subtitles (WebVTT)"),
+    _Download("thumbnail.jpg", ".jpg", "thumbnail"),
+    _Download("words.json", ".words.json", "word timings", optional=True),
+    _Download("scenes", ".scenes.json", "storyboard", optional=True),
+)
 
 
 class ServerUnreachable(AivideoError):
@@ -74,27 +95,31 @@ async def _follow(client: httpx.AsyncClient, video_id: str, bars: StageBars) -> 
             await asyncio.sleep(1.0)
 
 
-async def _download(client: httpx.AsyncClient, video_id: str, output: Path) -> dict[str, Path]:
+async def download_outputs(
+    client: httpx.AsyncClient, video_id: str, output: Path
+) -> dict[str, Path]:
+    """Fetch the finished video's files beside ``output``; returns each saved file by label."""
     saved = {}
-    for route, suffix in _DOWNLOADS.items():
-        target = output.with_suffix(suffix) if suffix else output
-        async with (
-            atomic_path(target) as partial,
-            client.stream("GET", f"/v1/videos/{video_id}/{route}") as response,
-        ):
-            if response.is_error:
-                await response.aread()
-                raise RenderFailed(f"could not download {route}: {_problem(response)}")
+    for download in _DOWNLOADS:
+        target = output.with_suffix(download.suffix) if download.suffix else output
+        if await _fetch(client, f"/v1/videos/{video_id}/{download.route}", target, download):
+            saved[download.label] = target
+    return saved
+
+
+async def _fetch(client: httpx.AsyncClient, route: str, target: Path, download: _Download) -> bool:
+    """Stream ``route`` into ``target``; False if an optional file is not there."""
+    async with client.stream("GET", route) as response:
+        if response.is_error:
+            await response.aread()
+            if download.optional and response.status_code == 404:
+                return False
+            raise RenderFailed(f"could not download {download.route}: {_problem(response)}")
+        async with atomic_path(target) as partial:
             async with await anyio.open_file(partial, "wb") as sink:
                 async for chunk in response.aiter_bytes(1 << 20):
                     await sink.write(chunk)
-        saved[route] = target
-    return {
-        "video": saved["file"],
-        "subtitles (SRT)": saved["subtitles.srt"],
-        "subtitles (WebVTT)": saved["subtitles.vtt"],
-        "thumbnail": saved["thumbnail.jpg"],
-    }
+    return True
 
 
 async def generate_remotely(
@@ -120,4 +145,4 @@ async def generate_remotely(
         if video["status"] != "completed":
             reason = video.get("error") or video["status"]
             raise RenderFailed(f"the server did not make the video: {reason}")
-        return await _download(client, video_id, output)
+        return await download_outputs(client, video_id, output)

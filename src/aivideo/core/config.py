@@ -42,6 +42,11 @@ class Settings(BaseSettings):
         default=None,
         description="SQLAlchemy async URL; unset means SQLite in the data folder.",
     )
+    voice_models_dir: Path | None = Field(
+        default=None,
+        description="Where voice models patched to time each word are kept (made once, on "
+        "first use); unset: DATA_DIR/voices.",
+    )
     redis_url: str | None = Field(default=None, description="Unset: in-process memory cache.")
     broker_url: str | None = Field(default=None, description="Unset: in-process broker.")
 
@@ -290,6 +295,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{self.data_dir / 'aivideo.db'}"
+
+    @property
+    def voice_models_folder(self) -> Path:
+        return self.voice_models_dir or self.data_dir / "voices"
 
     @property
     def is_sqlite(self) -> bool:

@@ -26,3 +26,19 @@ class SubtitleMode(enum.StrEnum):
     BURNED = "burned"
     SOFT = "soft"
     NONE = "none"
+
+
+class CaptionStyle(enum.StrEnum):
+    """How burned captions show: the spoken word highlighted, or a sentence at a time."""
+
+    KARAOKE = "karaoke"
+    SENTENCE = "sentence"
+
+
+class VisualChoice(enum.StrEnum):
+    """What the scenes show, after the user's own media: every source in turn, or one kind."""
+
+    AUTO = "auto"  # stock footage (when set up), then pictograms, then painted
+    STOCK = "stock"  # stock footage, painted where none is found
+    PICTOGRAMS = "pictograms"  # no stock footage
+    PAINTED = "painted"  # painted backgrounds only

@@ -13,6 +13,8 @@ SUBTITLES_SRT = "subtitles.srt"
 SUBTITLES_VTT = "subtitles.vtt"
 THUMBNAIL = "thumbnail.jpg"
 THUMBNAIL_FRAME = "thumbnail-frame.png"
+WORDS = "words.json"  # every written word with when it is spoken, in video time
+STORYBOARD = "scenes.json"  # per scene: when, what is said, what is shown
 STAGES_FOLDER = "stages"
 
 
@@ -24,6 +26,11 @@ def video_file(format_name: str) -> str:
 def subtitle_track(format_name: str) -> str:
     """The subtitle file a container carries as its soft track (MP4: SRT, WebM: WebVTT)."""
     return SUBTITLES_SRT if format_name == "mp4" else SUBTITLES_VTT
+
+
+def scene_preview(index: int) -> str:
+    """A small picture of what scene ``index`` shows, for the storyboard."""
+    return f"scene-{index}.jpg"
 
 
 def video_folder(storage_dir: Path, video_id: str) -> Path:

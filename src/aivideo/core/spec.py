@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from aivideo.core.options import Aspect, OutputFormat, Quality, SubtitleMode
+from aivideo.core.options import (
+    Aspect,
+    CaptionStyle,
+    OutputFormat,
+    Quality,
+    SubtitleMode,
+    VisualChoice,
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,8 @@ class VideoSpec:
     format: OutputFormat = OutputFormat.MP4
     aspect: Aspect = Aspect.LANDSCAPE
     subtitles: SubtitleMode = SubtitleMode.BURNED
+    caption_style: CaptionStyle = CaptionStyle.KARAOKE
+    visuals: VisualChoice = VisualChoice.AUTO
     media: tuple[MediaFile, ...] = ()  # the user's own files (the command line)
     media_urls: tuple[str, ...] = ()  # pictures and clips to download (the API)
     music: Path | None = None
@@ -48,3 +57,14 @@ class GeneratedVideo:
     format: str
     narration: str  # what was said, scene by scene (a written script's, for a prompt)
     title: str | None
+    words: Path  # words.json: every word with its time
+    storyboard: Path  # scenes.json
+    scene_previews: tuple[Path, ...] = ()
+
+    @property
+    def downloads(self) -> list[Path]:
+        """Every file a user may fetch: what stays once the video is made."""
+        return [
+            self.video, self.thumbnail, self.srt, self.vtt, self.words, self.storyboard,
+            *self.scene_previews,
+        ]  # fmt: skip

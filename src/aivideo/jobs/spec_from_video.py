@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from aivideo.core.options import Aspect, OutputFormat, Quality, SubtitleMode
+from aivideo.core.options import (
+    Aspect,
+    CaptionStyle,
+    OutputFormat,
+    Quality,
+    SubtitleMode,
+    VisualChoice,
+)
 from aivideo.core.spec import VideoSpec
 from aivideo.db.models import Video
 
@@ -21,4 +28,7 @@ def spec_for(video: Video) -> VideoSpec:
         format=OutputFormat(options["format"]),
         aspect=Aspect(options["aspect"]),
         subtitles=SubtitleMode(options["subtitles"]),
+        # Videos stored before these options existed get their defaults.
+        caption_style=CaptionStyle(options.get("caption_style", CaptionStyle.KARAOKE)),
+        visuals=VisualChoice(options.get("visuals", VisualChoice.AUTO)),
     )

@@ -312,9 +312,7 @@ class VideoWorker:
         if recorded:
             # What users download stays; the narration, pictures and downloads made
             # on the way are only worth their space while a retry might need them.
-            outputs = {
-                path.name for path in (result.video, result.thumbnail, result.srt, result.vtt)
-            }
+            outputs = {path.name for path in result.downloads}
             await self.workspace(video_id).remove_all_but(outputs)
 
     @_database_retry

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from aivideo.core.options import Aspect, Quality
@@ -29,19 +28,6 @@ class Frame:
     def caption_bottom_margin(self) -> int:
         # Portrait videos are watched in apps that cover the bottom with buttons.
         return round(self.height * (0.18 if self.height > self.width else 0.07))
-
-    @property
-    def caption_band_height(self) -> int:
-        """Room for two lines of captions on their box."""
-        return math.ceil(self.caption_font_size * 4.0) // 2 * 2
-
-    @property
-    def caption_band_top(self) -> int:
-        return self.height - self.caption_bottom_margin - self.caption_band_height
-
-    @property
-    def caption_band_width(self) -> int:
-        return round(self.width * 0.88) // 2 * 2
 
 
 def even(value: float) -> int:

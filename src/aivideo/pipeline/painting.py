@@ -1,4 +1,4 @@
-"""Pictures drawn with Pillow and NumPy: backgrounds, captions and the title card.
+"""Pictures drawn with Pillow and NumPy: backgrounds and the title card.
 
 Every function here is CPU work and runs in the process pool; each writes a PNG
 and returns what the caller needs to place it.
@@ -42,10 +42,28 @@ def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size)
 
 
-def paint_background(width: int, height: int, seed: int, output: Path) -> None:
-    """A soft gradient with blurred light spots, ``width`` x ``height``."""
+def font_folder() -> Path | None:
+    """The folder of the font the pictures use, for libass to draw captions in the same one."""
+    for path in _FONT_FILES:
+        if Path(path).exists():
+            return Path(path).parent
+    return None
+
+
+def paint_background(width: int, height: int, palette: int, seed: int, output: Path) -> None:
+    """A soft gradient of ``palette`` with blurred light spots placed by ``seed``, as a JPEG."""
+    # JPEG: ffmpeg decodes it straight to YUV, half the memory of an RGB picture.
+    background_image(width, height, palette, seed).save(output, format="JPEG", quality=94)
+
+
+def background_image(width: int, height: int, palette: int, seed: int) -> Image.Image:
+    """A soft gradient with blurred light spots, ``width`` x ``height``.
+
+    One video keeps one ``palette`` (an index into PALETTES); each scene's
+    ``seed`` moves the light spots.
+    """
     rng = random.Random(seed)
-    top, bottom = PALETTES[seed % len(PALETTES)]
+    top, bottom = PALETTES[palette % len(PALETTES)]
     # Painted at a quarter of the size and scaled up: it is all soft shapes.
     small_w, small_h = max(8, width // 4), max(8, height // 4)
     y, x = np.mgrid[0:small_h, 0:small_w]
@@ -68,8 +86,7 @@ def paint_background(width: int, height: int, seed: int, output: Path) -> None:
     # A little noise hides the banding of smooth 8-bit gradients.
     noise = np.random.default_rng(seed).integers(-2, 3, (height, width, 1), dtype=np.int16)
     pixels = np.clip(np.asarray(image, np.int16) + noise, 0, 255).astype(np.uint8)
-    # JPEG: ffmpeg decodes it straight to YUV, half the memory of an RGB picture.
-    Image.fromarray(pixels).save(output, format="JPEG", quality=94)
+    return Image.fromarray(pixels)
 
 
 def wrap_lines(text: str, chars_per_line: int) -> list[str]:
@@ -83,43 +100,6 @@ def wrap_lines(text: str, chars_per_line: int) -> list[str]:
         if len(lines) <= len(fewest):
             return lines
     return fewest
-
-
-def paint_caption(
-    lines: list[str], font_size: int, band_width: int, band_height: int, output: Path
-) -> None:
-    """A caption on a rounded, half-transparent dark box, at the bottom of a clear band.
-
-    Every caption of a video is painted on a band of the same size, so that they
-    can follow one another as frames of a single overlay stream. No lines: an
-    empty band (shown between captions).
-    """
-    image = Image.new("RGBA", (band_width, band_height), (0, 0, 0, 0))
-    if lines:
-        face = font(font_size)
-        pad = round(font_size * 0.45)
-        spacing = round(font_size * 0.25)
-        draw = ImageDraw.Draw(image)
-        text = "\n".join(lines)
-        box = draw.multiline_textbbox((0, 0), text, font=face, spacing=spacing)
-        width = min(band_width, math.ceil(box[2] - box[0]) + 2 * pad)
-        height = min(band_height, math.ceil(box[3] - box[1]) + 2 * pad)
-        left, top = (band_width - width) // 2, band_height - height
-        draw.rounded_rectangle(
-            (left, top, left + width - 1, band_height - 1), radius=pad, fill=(0, 0, 0, 150)
-        )
-        draw.multiline_text(
-            (band_width / 2, top + pad - box[1]),
-            text,
-            font=face,
-            fill=(255, 255, 255, 255),
-            spacing=spacing,
-            align="center",
-            anchor="ma",
-            stroke_width=max(1, font_size // 18),
-            stroke_fill=(0, 0, 0, 255),
-        )
-    image.save(output, format="PNG", compress_level=1)
 
 
 def paint_title(title: str, width: int, height: int, output: Path) -> None:

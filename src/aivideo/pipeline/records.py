@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from aivideo.pipeline.overlay_text import Headline
 from aivideo.pipeline.subtitles import Cue, cues_from_json, cues_to_json
 
 
@@ -37,7 +38,7 @@ class PlannedShot:
 
 @dataclass(frozen=True)
 class Placed:
-    """A workspace picture shown from ``start`` to ``end``: the title card or a caption."""
+    """A workspace picture shown from ``start`` to ``end``: the title card."""
 
     path: str
     start: float
@@ -46,19 +47,24 @@ class Placed:
 
 @dataclass(frozen=True)
 class VisualsRecord:
+    """Captions are not here: the render draws them from the narration's word times."""
+
     shots: list[PlannedShot]
     title: Placed | None
-    captions: list[Placed]
+    headlines: list[Headline]
+    credits: list[str]
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> VisualsRecord:
+        # A record from before headlines (its caption pictures are no longer used) has none.
         return cls(
             [PlannedShot(**shot) for shot in data["shots"]],
             Placed(**data["title"]) if data["title"] else None,
-            [Placed(**caption) for caption in data["captions"]],
+            [Headline(**headline) for headline in data.get("headlines", [])],
+            list(data.get("credits", [])),
         )
 
 

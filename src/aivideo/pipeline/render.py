@@ -1,8 +1,9 @@
 """The render stage: ffmpeg turns pictures, captions and audio into the video.
 
 All per-frame work happens inside ffmpeg: the moving backgrounds and their
-cross-fades (``scene_graph``), the title card, and the captions as one stream
-of pre-drawn pictures overlaid once. Python never touches a frame.
+cross-fades (``scene_graph``), the title card, and the captions and headlines,
+which libass draws from an ASS script (``overlay_text``). Python never touches
+a frame.
 
 A long video is made in segments of a few scenes each, then joined without
 re-encoding, and the sound is added in that last pass. ffmpeg keeps every input
@@ -15,6 +16,7 @@ before it, so no seam shows.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +25,11 @@ import anyio
 
 from aivideo.core.atomic_files import PARTIAL_SUFFIX, partial_path
 from aivideo.core.options import OutputFormat, SubtitleMode
+from aivideo.pipeline.captions import Caption
 from aivideo.pipeline.ffmpeg import ProgressCallback, run_ffmpeg
 from aivideo.pipeline.frame import FPS, Frame
+from aivideo.pipeline.overlay_text import Headline, ass_script
+from aivideo.pipeline.painting import font_folder
 from aivideo.pipeline.scene_graph import Shot, background_graph
 
 SCENES_PER_SEGMENT = 2
@@ -50,7 +55,7 @@ _SOFT_SUBTITLE_CODEC = {OutputFormat.MP4: "mov_text", OutputFormat.WEBM: "webvtt
 
 @dataclass(frozen=True)
 class TimedPicture:
-    """A picture shown from ``start`` to ``end``: the title card or a caption band."""
+    """A picture shown from ``start`` to ``end``: the title card."""
 
     path: Path
     start: float
@@ -65,8 +70,9 @@ class RenderPlan:
     duration: float
     output_format: OutputFormat
     title: TimedPicture | None = None  # full frame, at the top left
-    captions: list[TimedPicture] = field(default_factory=list)
-    blank_caption: Path | None = None  # shown between captions; all bands share one size
+    captions: list[Caption] = field(default_factory=list)  # burned in
+    headlines: list[Headline] = field(default_factory=list)
+    credits: list[str] = field(default_factory=list)  # what the pictures' licences ask for
     subtitles: SubtitleMode = SubtitleMode.NONE
     subtitle_file: Path | None = None  # SRT for mp4, WebVTT for webm
     music: Path | None = None
@@ -85,31 +91,22 @@ class RenderPlan:
         return times
 
 
-def caption_playlist(plan: RenderPlan, start: float, end: float) -> str:
-    """The captions between ``start`` and ``end`` as one ffconcat stream of pictures.
+def filter_path(path: Path) -> str:
+    """``path`` as a filter option's value inside a filter graph.
 
-    Each caption shows for its cue, the blank band in between. One overlay of
-    one stream costs the same whatever the number of captions.
+    ffmpeg reads it twice: as an option value (where ``\\ ' :`` are special),
+    then as part of the graph (where ``\\ ' [ ] , ;`` are), so each level escapes.
     """
-    assert plan.blank_caption is not None
-    entries, clock = [], start
-    for caption in plan.captions:
-        if caption.end <= start or caption.start >= end:
-            continue
-        shown_from, shown_to = max(caption.start, start), min(caption.end, end)
-        if shown_from > clock:
-            entries.append((plan.blank_caption.name, shown_from - clock))
-        entries.append((caption.path.name, shown_to - shown_from))
-        clock = shown_to
-    lines = ["ffconcat version 1.0"]
-    for name, seconds in entries:
-        lines += [f"file '{name}'", f"duration {seconds:.3f}"]
-    lines.append(f"file '{plan.blank_caption.name}'")  # from the last caption to the end
-    return "\n".join(lines) + "\n"
+    option = re.sub(r"([\\':])", r"\\\1", str(path))
+    return re.sub(r"([\\'\[\],;])", r"\\\1", option)
 
 
 def _segment_arguments(
-    plan: RenderPlan, scenes: range, playlist: Path | None, output: Path
+    plan: RenderPlan,
+    scenes: range,
+    overlay_script: Path | None,
+    output: Path,
+    fonts_folder: Path | None = None,
 ) -> list[str]:
     starts = plan.starts()
     begin = starts[scenes.start]
@@ -122,12 +119,9 @@ def _segment_arguments(
         window = f"between(t,{title.start - begin:.3f},{title.end - begin:.3f})"
         graph.append(f"{current}[{next_input}:v]overlay=x=0:y=0:enable='{window}'[titled]")
         current, next_input = "[titled]", next_input + 1
-    if playlist is not None:
-        args += ["-f", "concat", "-safe", "0", "-i", str(playlist)]
-        graph.append(
-            f"{current}[{next_input}:v]overlay=x=(W-w)/2:y={plan.frame.caption_band_top}"
-            f":eof_action=repeat[captioned]"
-        )
+    if overlay_script is not None:
+        fonts = f":fontsdir={filter_path(fonts_folder)}" if fonts_folder else ""
+        graph.append(f"{current}subtitles=filename={filter_path(overlay_script)}{fonts}[captioned]")
         current = "[captioned]"
     graph.append(f"{current}format=yuv420p[video]")
     return [
@@ -166,9 +160,9 @@ def _mux_arguments(plan: RenderPlan, segment_list: Path, output: Path) -> list[s
         inputs += ["-i", str(plan.subtitle_file)]
         codec = _SOFT_SUBTITLE_CODEC[plan.output_format]
         maps += ["-map", f"{subtitle_input}:s", "-c:s", codec, "-metadata:s:s:0", "language=eng"]
-    args = [*inputs, *maps]
+    credits = ["-metadata", "comment=" + "; ".join(plan.credits)] if plan.credits else []
     return [
-        *args,
+        *inputs, *maps, *credits,
         "-c:v", "copy", *_AUDIO_ENCODER[plan.output_format], "-ar", "48000",
         "-t", f"{plan.duration:.3f}", *_CONTAINER[plan.output_format], "-y", str(output),
     ]  # fmt: skip
@@ -195,14 +189,16 @@ async def render_video(
     folder = output.parent
     report = on_progress or (lambda _fraction: None)
     segments, done_frames = [], 0
+    fonts_folder = await asyncio.to_thread(font_folder)
     try:
         for k, scenes in enumerate(_segments(len(plan.shots))):
             starts = plan.starts()
             begin, end = starts[scenes.start], starts[scenes[-1]] + plan.shots[scenes[-1]].duration
-            playlist = None
-            if plan.captions and plan.blank_caption is not None:
-                playlist = partial_path(folder / f"captions-{k}.ffconcat")
-                await _write(playlist, caption_playlist(plan, begin, end))
+            overlay_script = None
+            if plan.captions or plan.headlines:
+                overlay_script = partial_path(folder / f"captions-{k}.ass")
+                script = ass_script(plan.frame, plan.captions, plan.headlines, begin, end)
+                await _write(overlay_script, script)
             segment = partial_path(folder / f"segment-{k}.mkv")
             segments.append(segment)
             frames = round((end - begin) * FPS)
@@ -213,7 +209,7 @@ async def render_video(
                 report((1 - _MUX_SHARE) * (before + own * fraction) / plan.total_frames)
 
             await run_ffmpeg(
-                _segment_arguments(plan, scenes, playlist, segment),
+                _segment_arguments(plan, scenes, overlay_script, segment, fonts_folder),
                 total_frames=frames,
                 on_progress=segment_progress,
             )

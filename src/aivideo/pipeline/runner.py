@@ -8,7 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 from aivideo.core.errors import DiskFull
-from aivideo.core.outputs import SUBTITLES_SRT, SUBTITLES_VTT
+from aivideo.core.outputs import (
+    STORYBOARD,
+    SUBTITLES_SRT,
+    SUBTITLES_VTT,
+    WORDS,
+    scene_preview,
+)
 from aivideo.core.spec import GeneratedVideo, VideoSpec
 from aivideo.observability.metrics import timed
 from aivideo.pipeline.context import Context, Note
@@ -101,4 +107,9 @@ def _result(ctx: Context, spec: VideoSpec) -> GeneratedVideo:
         format=spec.format.value,
         narration="\n\n".join(" ".join(scene.sentences) for scene in ctx.script.scenes),
         title=ctx.script.title,
+        words=workspace.path(WORDS),
+        storyboard=workspace.path(STORYBOARD),
+        scene_previews=tuple(
+            workspace.path(scene_preview(index)) for index in range(len(ctx.script.scenes))
+        ),
     )

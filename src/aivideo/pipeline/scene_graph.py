@@ -63,7 +63,7 @@ def _pieces(shots: Sequence[Shot], scenes: range) -> list[list[_Take]]:
     return pieces
 
 
-def _clip_input(shot: Shot) -> list[str]:
+def clip_input(shot: Shot) -> list[str]:
     """Only this file, read as what it is (a clip planned before formats were recorded: probed)."""
     forced = ["-f", shot.container_format] if shot.container_format else []
     return ["-protocol_whitelist", "file", *forced]
@@ -98,7 +98,7 @@ def background_graph(
         own = [take for take in takes if take.scene == scene]
         if shot.is_clip:
             for take in own:
-                inputs += [*_clip_input(shot), "-stream_loop", "-1", "-i", f"file:{shot.path}"]
+                inputs += [*clip_input(shot), "-stream_loop", "-1", "-i", f"file:{shot.path}"]
                 labels[take] = f"c{next_input}"
                 filters.append(
                     f"[{next_input}:v]trim=start={take.start:.3f}:duration={take.length:.3f},"

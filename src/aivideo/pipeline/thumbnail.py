@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aivideo.pipeline.captions import HOLD
 from aivideo.pipeline.speech.narration import Narration
 
 THUMBNAIL_SIZE = 512  # pixels, square
 
 
 def moment_without_caption(narration: Narration) -> float:
-    """The middle of the first pause between sentences after a third of the video."""
+    """A moment without a caption in the first pause long enough after a third of the video.
+
+    A caption stays up ``HOLD`` seconds after its last word: only the longer
+    pauses (between scenes) show none. Just after it goes, the scene and its
+    headline are still fully there.
+    """
     spoken = narration.sentences
     for before, after in zip(spoken, spoken[1:], strict=False):
-        if before.end >= narration.duration / 3:
-            return (before.end + after.start) / 2
-    return (spoken[-1].end + narration.duration) / 2  # the silent tail
+        if before.end >= narration.duration / 3 and after.start - before.end > HOLD + 0.1:
+            return before.end + HOLD + 0.05
+    return (spoken[-1].end + HOLD + narration.duration) / 2  # the silent tail
 
 
 def frame_grab_args(video: Path, at: float, output: Path, size: int = THUMBNAIL_SIZE) -> list[str]:

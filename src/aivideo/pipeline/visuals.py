@@ -1,7 +1,10 @@
 """The visuals stage's plan: which picture each scene shows, and what to paint.
 
 Planning is pure; the painting itself (CPU work) is run by the stage, each
-picture in the process pool.
+picture in the process pool. A scene shows, in this order: its media (the
+user's files, ``media_urls`` or stock footage), else pictograms matching its
+words, else a painted background. Scenes without media of their own also get
+a headline, drawn over the picture by libass.
 """
 
 from __future__ import annotations
@@ -10,15 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aivideo.core.options import SubtitleMode
 from aivideo.core.spec import MediaFile, VideoSpec
-from aivideo.pipeline import painting
+from aivideo.pipeline import painting, scene_art
 from aivideo.pipeline.frame import Frame, even
+from aivideo.pipeline.overlay_text import Headline
+from aivideo.pipeline.pictograms.art import PICTOGRAM_CREDIT
 from aivideo.pipeline.records import Placed, PlannedShot
-from aivideo.pipeline.subtitles import Cue
+from aivideo.pipeline.scene_words import SceneWords
 
 TITLE_SECONDS = 2.5
 PAN_MARGIN = 1.12  # still backgrounds are this much larger than the frame: room to pan
+_HEADLINE_DELAY = 0.2  # seconds after the scene starts: it pops in once the picture is there
 
 
 @dataclass(frozen=True)
@@ -33,48 +38,70 @@ class PaintJob:
 @dataclass(frozen=True)
 class VisualPlan:
     shots: list[PlannedShot]  # per scene
+    kinds: list[str]  # per scene, what it shows: its media source, "pictograms" or "painted"
     title: Placed | None  # the title card, with when it shows
-    captions: list[Placed]  # each caption band, with when it shows
+    headlines: list[Headline]
+    credits: list[str]  # what the art used asks to be credited with
     jobs: list[PaintJob]
 
 
-BLANK_CAPTION = "caption-blank.png"
+def palette_seed(spec: VideoSpec) -> int:
+    """The same text (or prompt) always gets the same colours."""
+    return sum(map(ord, (spec.text or spec.prompt or "")[:200]))
 
 
 def plan_visuals(
     spec: VideoSpec,
     frame: Frame,
     title: str | None,
-    cues: list[Cue],
     durations: list[float],
-    scene_media: list[MediaFile | None],
+    scene_media: list[tuple[str, MediaFile] | None],
+    scene_words: list[SceneWords],
 ) -> VisualPlan:
-    """``scene_media``: per scene, the picture or clip it shows; None: a generated background."""
+    """``scene_media``: per scene, its source's name and the picture or clip; or None."""
     wide, tall = even(frame.width * PAN_MARGIN), even(frame.height * PAN_MARGIN)
-    # The same text (or prompt) always gets the same colours.
-    seed = sum(map(ord, (spec.text or spec.prompt or "")[:200]))
-    shots, jobs = [], []
-    for index, (duration, item) in enumerate(zip(durations, scene_media, strict=True)):
+    seed = palette_seed(spec)
+    shots, kinds, headlines, jobs = [], [], [], []
+    credits: list[str] = []
+    start = 0.0
+    for index, (duration, chosen, words) in enumerate(
+        zip(durations, scene_media, scene_words, strict=True)
+    ):
         name = f"shot-{index}.jpg"
-        if item is None:
-            jobs.append(PaintJob(name, painting.paint_background, (wide, tall, seed + index)))
-        else:
+        if chosen is not None:
+            kind, item = chosen
+            kinds.append(kind)
             if item.is_clip:
                 shots.append(PlannedShot(str(item.path), True, duration, item.container_format))
-                continue
-            jobs.append(PaintJob(name, painting.fit_picture, (item.path, wide, tall)))
-        shots.append(PlannedShot(name, is_clip=False, duration=duration))
+            else:
+                jobs.append(PaintJob(name, painting.fit_picture, (item.path, wide, tall)))
+                shots.append(PlannedShot(name, is_clip=False, duration=duration))
+        else:
+            if words.pictograms:
+                kinds.append("pictograms")
+                shown = [(p.emoji, p.name) for p in words.pictograms]
+                size = (wide, tall, frame.width, frame.height, seed, seed + index, shown)
+                jobs.append(PaintJob(name, scene_art.paint_pictogram_scene, size))
+                if PICTOGRAM_CREDIT not in credits:
+                    credits.append(PICTOGRAM_CREDIT)
+            else:
+                kinds.append("painted")
+                jobs.append(
+                    PaintJob(name, painting.paint_background, (wide, tall, seed, seed + index))
+                )
+            shots.append(PlannedShot(name, is_clip=False, duration=duration))
+            # The first scene's headline waits for the title card to go.
+            shown_from = TITLE_SECONDS if title and index == 0 else start + _HEADLINE_DELAY
+            if words.headline and shown_from < start + duration:
+                headlines.append(
+                    Headline(
+                        words.headline, shown_from, start + duration, big=words.headline_is_number
+                    )
+                )
+        start += duration
 
     title_card = None
     if title:
         jobs.append(PaintJob("title.png", painting.paint_title, (title, frame.width, frame.height)))
         title_card = Placed("title.png", 0.0, TITLE_SECONDS)
-    captions = []
-    if spec.subtitles is SubtitleMode.BURNED:
-        band = (frame.caption_font_size, frame.caption_band_width, frame.caption_band_height)
-        jobs.append(PaintJob(BLANK_CAPTION, painting.paint_caption, ([], *band)))
-        for index, cue in enumerate(cues):
-            name = f"caption-{index}.png"
-            jobs.append(PaintJob(name, painting.paint_caption, (cue.lines, *band)))
-            captions.append(Placed(name, cue.start, cue.end))
-    return VisualPlan(shots, title_card, captions, jobs)
+    return VisualPlan(shots, kinds, title_card, headlines, credits, jobs)

@@ -6,7 +6,7 @@ import hashlib
 import json
 import math
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -20,7 +20,14 @@ from pydantic import (
     model_validator,
 )
 
-from aivideo.core.options import Aspect, OutputFormat, Quality, SubtitleMode
+from aivideo.core.options import (
+    Aspect,
+    CaptionStyle,
+    OutputFormat,
+    Quality,
+    SubtitleMode,
+    VisualChoice,
+)
 from aivideo.core.script import MAX_TEXT_CHARS, is_speakable
 from aivideo.core.status import VideoStatus
 from aivideo.db.models import Video
@@ -85,6 +92,17 @@ class VideoCreate(BaseModel):
     format: OutputFormat = OutputFormat.MP4
     aspect: Aspect = Aspect.LANDSCAPE
     subtitles: SubtitleMode = SubtitleMode.BURNED
+    caption_style: CaptionStyle = Field(
+        default=CaptionStyle.KARAOKE,
+        description="Burned captions: `karaoke` highlights each word as it is spoken, "
+        "`sentence` shows a sentence at a time.",
+    )
+    visuals: VisualChoice = Field(
+        default=VisualChoice.AUTO,
+        description="What the scenes show when `media_urls` do not: `auto` tries stock "
+        "footage (when the server has a library), then pictograms matching the words, then a "
+        "painted background; `stock`, `pictograms` or `painted` choose one.",
+    )
     metadata: dict[str, Any] = Field(
         default_factory=dict,
         description=f"Your own JSON object, stored with the video ({MAX_METADATA_BYTES} B max).",
@@ -147,7 +165,17 @@ class VideoCreate(BaseModel):
 
     def render_options(self) -> dict[str, Any]:
         options = self.model_dump(
-            mode="json", include={"voice", "rate", "quality", "format", "aspect", "subtitles"}
+            mode="json",
+            include={
+                "voice",
+                "rate",
+                "quality",
+                "format",
+                "aspect",
+                "subtitles",
+                "caption_style",
+                "visuals",
+            },
         )
         if self.prompt is not None:
             options |= {"prompt": self.prompt, "target_seconds": self.target_seconds}
@@ -203,6 +231,8 @@ class VideoPublic(BaseModel):
     format: OutputFormat
     aspect: Aspect
     subtitles: SubtitleMode
+    caption_style: CaptionStyle
+    visuals: VisualChoice
     metadata: dict[str, Any]
     webhook_url: str | None
     progress: int = Field(ge=0, le=100)
@@ -267,6 +297,40 @@ class VideoEventPage(BaseModel):
     next_cursor: str | None
 
 
+# Where a scene's picture comes from, as the visuals stage chose it.
+SceneVisual = Literal["user_media", "media_urls", "stock", "pictograms", "painted"]
+
+
+class PictogramPublic(BaseModel):
+    """One pictogram a scene shows: the emoji and what it stands for."""
+
+    emoji: str
+    name: str
+
+
+class StoryboardScene(BaseModel):
+    """One scene of a video: when it plays, what is said and what is shown."""
+
+    index: int = Field(ge=0)
+    start: float = Field(ge=0, description="When the scene starts, in seconds of the video.")
+    end: float = Field(ge=0, description="When it ends, in seconds of the video.")
+    narration: str = Field(description="What is said during the scene.")
+    keywords: list[str]
+    visual: SceneVisual
+    pictograms: list[PictogramPublic]
+    headline: str | None = Field(description="The words shown big on the scene, if any.")
+    preview_url: str | None = Field(
+        description="A small JPEG (about 480 px wide) of what the scene shows; null if none."
+    )
+
+
+class StoryboardPublic(BaseModel):
+    """A video's scenes, known once its pictures are chosen (before the video is rendered)."""
+
+    scenes: list[StoryboardScene]
+    credits: list[str] = Field(description="Attributions the pictures require, to show with them.")
+
+
 def video_public(video: Video) -> VideoPublic:
     """The API's view of a stored video."""
     options = video.options
@@ -284,6 +348,8 @@ def video_public(video: Video) -> VideoPublic:
         format=options["format"],
         aspect=options["aspect"],
         subtitles=options["subtitles"],
+        caption_style=options.get("caption_style", CaptionStyle.KARAOKE),
+        visuals=options.get("visuals", VisualChoice.AUTO),
         metadata=video.metadata_,
         webhook_url=video.webhook_url,
         progress=video.progress,

@@ -20,6 +20,7 @@ from aivideo.core.errors import (
     StorageQuotaExceeded,
 )
 from aivideo.core.ids import new_id
+from aivideo.core.options import VisualChoice
 from aivideo.core.status import CANCELLABLE_STATUSES, RETRYABLE_STATUSES, VideoStatus
 from aivideo.db import repository
 from aivideo.db.conflicts import retried_on_conflict
@@ -80,6 +81,18 @@ def check_prompts(requests: Sequence[VideoCreate], has_script_writer: bool) -> N
             "this server has no script writer (an LLM) configured, so it cannot write a "
             "narration from `prompt`: send the narration as `text` instead"
         )
+
+
+def check_visuals(requests: Sequence[VideoCreate], has_stock: bool, *, batch: bool) -> None:
+    """Refuse at once (422) stock footage asked of a server with no stock library."""
+    for index, request in enumerate(requests):
+        if request.visuals is VisualChoice.STOCK and not has_stock:
+            field = f"videos[{index}].visuals" if batch else "visuals"
+            raise InvalidInput(
+                f"{field}: this server has no stock footage library configured "
+                "(AIVIDEO_PEXELS_API_KEY or AIVIDEO_PIXABAY_API_KEY): choose `auto`, "
+                "`pictograms` or `painted`"
+            )
 
 
 def check_voices(requests: Sequence[VideoCreate], voices: VoiceCatalogue, *, batch: bool) -> None:

@@ -7,7 +7,7 @@ import shutil
 from collections.abc import AsyncIterator, Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.responses import FileResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +24,7 @@ from aivideo.api.dependencies import (
 )
 from aivideo.api.pagination import decode_cursor, decode_int_cursor, encode_cursor
 from aivideo.api.progress_stream import log_position, progress_events
+from aivideo.api.storyboard import read_storyboard
 from aivideo.api.stream_limits import StreamSlot
 from aivideo.core import outputs
 from aivideo.core.errors import NotFound
@@ -35,6 +36,7 @@ from aivideo.runtime.resources import Resources
 from aivideo.videos import service
 from aivideo.videos.cached import cached_videos
 from aivideo.videos.schemas import (
+    StoryboardPublic,
     VideoBatch,
     VideoBatchCreate,
     VideoBatchFound,
@@ -85,6 +87,7 @@ async def create_video(
 ) -> VideoPublic:
     service.check_voices([body], voice_catalogue(resources.settings), batch=False)
     service.check_prompts([body], resources.providers.script_writer is not None)
+    service.check_visuals([body], resources.providers.stock is not None, batch=False)
     await _check_webhook_urls(session, [body], resources, batch=False)
     created = await service.create_video(session, user, body, idempotency_key, limits)
     if not created.replayed:
@@ -106,6 +109,7 @@ async def create_videos(
 ) -> VideoBatch:
     service.check_voices(body.videos, voice_catalogue(resources.settings), batch=True)
     service.check_prompts(body.videos, resources.providers.script_writer is not None)
+    service.check_visuals(body.videos, resources.providers.stock is not None, batch=True)
     await _check_webhook_urls(session, body.videos, resources, batch=True)
     videos = await service.create_videos(session, user, body.videos, limits)
     await jobs.publish([video.id for video in videos])
@@ -267,4 +271,32 @@ async def download_srt(video: ReleasedVideo, resources: ResourcesDep) -> FileRes
         outputs.SUBTITLES_SRT,
         "application/x-subrip; charset=utf-8",
         download=True,
+    )
+
+
+@router.get("/{video_id}/words.json", summary="Every word with when it is spoken, as JSON")
+async def download_words(video: ReleasedVideo, resources: ResourcesDep) -> FileResponse:
+    # Written by the subtitles stage: {"words": [{"text", "start", "end"}]}, in seconds.
+    return await files.serve_file(resources.storage_dir, video, outputs.WORDS, "application/json")
+
+
+@router.get("/{video_id}/scenes", summary="The storyboard: each scene, what it says and shows")
+async def get_storyboard(
+    video: ReleasedVideo, request: Request, resources: ResourcesDep
+) -> StoryboardPublic:
+    def preview_url(index: int) -> str:
+        return request.url_for("download_scene_preview", video_id=video.id, index=index).path
+
+    return await read_storyboard(resources.storage_dir, video, preview_url)
+
+
+SceneIndex = Annotated[int, Path(ge=0, description="The scene's `index` (0 is the first).")]
+
+
+@router.get("/{video_id}/scenes/{index}.jpg", summary="A small JPEG of what one scene shows")
+async def download_scene_preview(
+    video: ReleasedVideo, index: SceneIndex, resources: ResourcesDep
+) -> FileResponse:
+    return await files.serve_file(
+        resources.storage_dir, video, outputs.scene_preview(index), "image/jpeg"
     )

@@ -2,6 +2,11 @@
 "use strict";
 
 const STAGES = ["script", "speech", "subtitles", "visuals", "render", "thumbnail"];
+// Where a scene's picture comes from, told in its alt text.
+const VISUALS = {
+  user_media: "your picture", media_urls: "a picture from your links", stock: "a stock picture",
+  pictograms: "pictograms", painted: "a painted background",
+};
 const $ = (id) => document.getElementById(id);
 let following = null; // the AbortController of the progress stream being read
 
@@ -67,6 +72,8 @@ async function submitVideo(event) {
     format: $("format").value,
     aspect: $("aspect").value,
     subtitles: $("subtitles").value,
+    caption_style: $("caption-style").value,
+    visuals: $("visuals").value,
   };
   if ($("title").value.trim()) request.title = $("title").value.trim();
   if ($("voice").value) request.voice = $("voice").value;
@@ -114,6 +121,7 @@ async function showResult(video) {
     $("current-progress").value = 100;
     showStages(null, "completed");
     const base = `/v1/videos/${video.id}`;
+    $("player").poster = await fileUrl(`${base}/thumbnail.jpg`);
     $("player").src = await fileUrl(`${base}/file`);
     $("download-video").href = await fileUrl(`${base}/file`);
     $("download-srt").href = await fileUrl(`${base}/subtitles.srt`);
@@ -123,6 +131,87 @@ async function showResult(video) {
     $("current-error").textContent = video.error || "the video failed";
   }
   loadVideos();
+}
+
+function pause(milliseconds, signal) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, milliseconds);
+    signal.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });
+  });
+}
+
+function clock(seconds) {
+  const whole = Math.floor(seconds);
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
+}
+
+function pictogramList(pictograms) {
+  const list = document.createElement("ul");
+  list.className = "pictograms";
+  for (const pictogram of pictograms) {
+    const item = document.createElement("li");
+    const emoji = document.createElement("span");
+    emoji.textContent = pictogram.emoji;
+    emoji.title = pictogram.name;
+    emoji.setAttribute("role", "img");
+    emoji.setAttribute("aria-label", pictogram.name);
+    // Also written out: where no emoji font is installed, the emoji is a blank box.
+    const name = document.createElement("span");
+    name.textContent = pictogram.name;
+    name.setAttribute("aria-hidden", "true");
+    item.append(emoji, name);
+    list.append(item);
+  }
+  return list;
+}
+
+function sceneCard(scene) {
+  const card = document.createElement("li");
+  const number = `Scene ${scene.index + 1}`;
+  const picture = document.createElement("img");
+  const names = scene.pictograms.length ? scene.pictograms.map((p) => p.name) : scene.keywords;
+  const of = names.length ? ` of ${names.join(", ")}` : "";
+  picture.alt = `${number}: ${VISUALS[scene.visual] || "a picture"}${of}`;
+  if (scene.preview_url) {
+    fileUrl(scene.preview_url).then((url) => { picture.src = url; }, () => {});
+  }
+  const heading = document.createElement("h4");
+  const start = document.createElement("time");
+  start.dateTime = `PT${scene.start.toFixed(2)}S`;
+  start.textContent = clock(scene.start);
+  heading.append(start, ` ${scene.headline || number}`);
+  const narration = document.createElement("p");
+  narration.textContent = scene.narration;
+  card.append(picture, heading, narration);
+  if (scene.pictograms.length) card.append(pictogramList(scene.pictograms));
+  return card;
+}
+
+function showStoryboard(storyboard) {
+  $("scenes").replaceChildren(...storyboard.scenes.map(sceneCard));
+  $("scene-credits").textContent = storyboard.credits.join(" · ");
+  $("storyboard").hidden = false;
+}
+
+// The visuals stage writes the storyboard before the render starts: ask for it
+// each second until it is there; once the video has ended, ask one last time.
+async function followStoryboard(videoId, signal, ended) {
+  while (!signal.aborted) {
+    const last = ended();
+    try {
+      const storyboard = await api(`/v1/videos/${videoId}/scenes`, { signal });
+      if (!signal.aborted) showStoryboard(storyboard);
+      return;
+    } catch (error) {
+      if (error.name === "AbortError") return;
+      if (error.status !== 404) {
+        $("storyboard-error").textContent = error.message;
+        return;
+      }
+    }
+    if (last) return;
+    await pause(1000, signal);
+  }
 }
 
 // Server-Sent Events read with fetch, so the API key can go in a header.
@@ -154,10 +243,16 @@ async function follow(videoId) {
   $("current").hidden = false;
   $("result").hidden = true;
   $("player").removeAttribute("src");
+  $("player").removeAttribute("poster");
   $("current-error").textContent = "";
+  $("storyboard-error").textContent = "";
+  $("storyboard").hidden = true;
+  $("scenes").replaceChildren();
   $("log").replaceChildren();
   $("current").dataset.videoId = videoId;
   showProgress({ status: "queued", percent: 0 });
+  let ended = false;
+  followStoryboard(videoId, following.signal, () => ended);
   try {
     const response = await fetch(`/v1/videos/${videoId}/progress`, {
       headers: headers(), signal: following.signal,
@@ -171,11 +266,16 @@ async function follow(videoId) {
         const line = document.createElement("li");
         line.textContent = data.message;
         $("log").append(line);
-      } else if (name === "done" && data.video) showResult(data.video);
+      } else if (name === "done") {
+        ended = true;
+        if (data.video) showResult(data.video);
+      }
     });
     if (reconnect) follow(videoId);
   } catch (error) {
     if (error.name !== "AbortError") $("current-error").textContent = error.message;
+  } finally {
+    ended = true;
   }
 }
 

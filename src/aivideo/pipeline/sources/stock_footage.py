@@ -12,6 +12,7 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
+from aivideo.core.options import VisualChoice
 from aivideo.core.script import Scene
 from aivideo.pipeline.context import Context
 from aivideo.pipeline.sources.source import SceneMedia
@@ -19,11 +20,11 @@ from aivideo.providers.errors import ProviderFailed
 
 
 class StockFootage:
-    name = "stock footage"
+    name = "stock"
 
     async def media_for(self, ctx: Context, scenes: list[Scene]) -> SceneMedia | None:
         stock = ctx.tools.providers.stock
-        if stock is None:
+        if stock is None or ctx.spec.visuals in (VisualChoice.PICTOGRAMS, VisualChoice.PAINTED):
             return None
         try:
             found = await stock.media_for_scenes(

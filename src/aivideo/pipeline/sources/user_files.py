@@ -8,7 +8,7 @@ from aivideo.pipeline.sources.source import SceneMedia, cycled
 
 
 class UserFiles:
-    name = "user files"
+    name = "user_media"  # what the storyboard calls it
 
     async def media_for(self, ctx: Context, scenes: list[Scene]) -> SceneMedia | None:
         return cycled(ctx.spec.media, len(scenes)) if ctx.spec.media else None

@@ -5,7 +5,9 @@ the same every time. Its samples are kept under ``data_dir/cache/speech``, one
 file per sentence named by a digest of those five, for ``cache_provider_ttl``
 seconds: a retried video, or the same text made again, costs neither Piper's
 CPU time nor the remote service's bill a second time. Each file is a small
-header (a magic word and the sample rate) and the 16-bit mono samples.
+header (a magic word, the sample rate and the number of words), each word's
+start and end (two doubles), and the 16-bit mono samples: the words' times
+belong to the samples they were measured on, so they are kept together.
 
 A :class:`Speaker` is one voice of one engine, Piper in the process pool or
 the remote service, and says who it is for the key; the engine registry
@@ -31,13 +33,15 @@ from aivideo.core.atomic_files import atomic_path_sync
 from aivideo.core.config import Settings
 from aivideo.observability.metrics import CACHE_REQUESTS
 from aivideo.pipeline.speech.narration import spoken_form
+from aivideo.pipeline.speech.spoken_audio import SpokenAudio
 
 logger = logging.getLogger(__name__)
 
-Synthesize = Callable[[str, float], Awaitable[tuple[bytes, int]]]
+Synthesize = Callable[[str, float], Awaitable[SpokenAudio]]
 
-_HEADER = struct.Struct("<4sI")  # magic word, sample rate
-_MAGIC = b"PCM1"
+_HEADER = struct.Struct("<4sII")  # magic word, sample rate, number of words
+_WORD = struct.Struct("<dd")  # a word's start and end, in seconds
+_MAGIC = b"PCM2"  # PCM1 files (samples without words) are misses, and are replaced
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class Speaker:
     engine: str  # "piper", or the remote service's URL: two servers' "alloy" differ
     model: str  # the Piper voice's package, or the remote service's model
     voice: str
-    synthesize: Synthesize  # (spoken text, rate) -> (16-bit mono samples, sample rate)
+    synthesize: Synthesize  # (spoken text, rate) -> its samples and its words' times
 
 
 def speech_key(speaker: Speaker, rate: float, text: str) -> str:
@@ -67,8 +71,8 @@ class SpeechCache:
     def from_settings(cls, settings: Settings) -> SpeechCache:
         return cls(disk_cache_folder(settings.data_dir) / "speech", settings.cache_provider_ttl)
 
-    async def speak(self, speaker: Speaker, sentence: str, rate: float) -> tuple[bytes, int]:
-        """16-bit mono samples of ``sentence`` and their sample rate: kept, or made and kept."""
+    async def speak(self, speaker: Speaker, sentence: str, rate: float) -> SpokenAudio:
+        """``sentence`` spoken (samples, rate and its words' times): kept, or made and kept."""
         text = spoken_form(sentence)
         key = speech_key(speaker, rate, text)
         path = self.folder / f"{key}.pcm"
@@ -79,13 +83,13 @@ class SpeechCache:
                 CACHE_REQUESTS.labels("hit").inc()
                 return kept
             CACHE_REQUESTS.labels("miss").inc()
-            samples, sample_rate = await speaker.synthesize(text, rate)
-            await asyncio.to_thread(_write, path, samples, sample_rate)
-        return samples, sample_rate
+            spoken = await speaker.synthesize(text, rate)
+            await asyncio.to_thread(_write, path, spoken)
+        return spoken
 
 
-def _read_fresh(path: Path, ttl: float) -> tuple[bytes, int] | None:
-    """The samples and rate in ``path``; None if it is missing, stale, unreadable or not ours."""
+def _read_fresh(path: Path, ttl: float) -> SpokenAudio | None:
+    """The spoken sentence in ``path``; None if it is missing, stale, unreadable or not ours."""
     try:
         if time.time() - path.stat().st_mtime > ttl:
             return None
@@ -95,20 +99,29 @@ def _read_fresh(path: Path, ttl: float) -> tuple[bytes, int] | None:
     except OSError as exc:  # a cache only saves time: one it cannot read is a miss
         logger.warning("cannot read the speech cache file %s (%s): speaking again", path, exc)
         return None
-    if len(data) < _HEADER.size or (len(data) - _HEADER.size) % 2:
+    if len(data) < _HEADER.size:
         return None  # cut short: made again, and replaced
-    magic, sample_rate = _HEADER.unpack_from(data)
-    if magic != _MAGIC or not sample_rate:
+    magic, sample_rate, word_count = _HEADER.unpack_from(data)
+    samples_from = _HEADER.size + word_count * _WORD.size
+    if (
+        magic != _MAGIC
+        or not sample_rate
+        or len(data) < samples_from
+        or (len(data) - samples_from) % 2
+    ):
         return None
-    return data[_HEADER.size :], sample_rate
+    words = tuple(_WORD.iter_unpack(data[_HEADER.size : samples_from]))
+    return SpokenAudio(data[samples_from:], sample_rate, words)
 
 
-def _write(path: Path, samples: bytes, sample_rate: int) -> None:
+def _write(path: Path, spoken: SpokenAudio) -> None:
     # A unique temporary name, then a rename: a reader (another video, another
     # process) sees the whole file or none, never half of one.
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path_sync(path, unique=True) as partial:
-            partial.write_bytes(_HEADER.pack(_MAGIC, sample_rate) + samples)
+            header = _HEADER.pack(_MAGIC, spoken.sample_rate, len(spoken.words))
+            words = b"".join(_WORD.pack(start, end) for start, end in spoken.words)
+            partial.write_bytes(header + words + spoken.samples)
     except OSError as exc:  # the video has its samples; only the next one misses them
         logger.warning("cannot keep speech in the cache (%s): it will be spoken again", exc)

@@ -1,17 +1,26 @@
 """The narration: spoken sentences joined into one WAV file, and where each one sits.
 
-The start and end of every sentence in the narration give the subtitles
-exact timing for free.
+The start and end of every sentence, and of every word in it, give the
+subtitles exact timing for free. All of them are in video seconds: the
+narration starts with the video (the title's lead-in is silence in it).
 """
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 import wave
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+from aivideo.pipeline.speech.spoken_audio import SpokenAudio, WordSpan, word_tokens
+from aivideo.pipeline.speech.word_estimates import letter_weight, share_span, word_pauses
+
+logger = logging.getLogger(__name__)
 
 PAUSE_BETWEEN_SENTENCES = 0.25  # seconds
 PAUSE_BETWEEN_SCENES = 0.6
@@ -19,15 +28,23 @@ TAIL = 0.5  # silence after the last word, so the video does not cut it off
 
 
 @dataclass(frozen=True)
-class SpokenSentence:
-    text: str
-    start: float  # seconds from the start of the narration
+class SpokenWord:
+    text: str  # as written, punctuation attached ("Dr.", "$3.50", "well-known,")
+    start: float  # seconds from the start of the video
     end: float
 
 
 @dataclass(frozen=True)
+class SpokenSentence:
+    text: str
+    start: float  # seconds from the start of the narration (and of the video)
+    end: float
+    words: list[SpokenWord] = field(default_factory=list)  # its words, in order
+
+
+@dataclass(frozen=True)
 class Narration:
-    """Where each sentence sits in the narration's audio file."""
+    """Where each sentence, and each of its words, sits in the narration's audio file."""
 
     sentences: list[SpokenSentence]
     duration: float
@@ -42,7 +59,30 @@ class Narration:
         assert isinstance(sentences, list)
         duration, sample_rate = data["duration"], data["sample_rate"]
         assert isinstance(duration, float | int) and isinstance(sample_rate, int)
-        return cls([SpokenSentence(**s) for s in sentences], float(duration), sample_rate)
+        return cls([_sentence_from_json(s) for s in sentences], float(duration), sample_rate)
+
+
+def _sentence_from_json(data: dict[str, Any]) -> SpokenSentence:
+    text, start, end = data["text"], data["start"], data["end"]
+    if "words" in data:
+        words = [SpokenWord(**word) for word in data["words"]]
+    else:
+        # Recorded before words were timed: estimated, so every sentence has its words.
+        words = _words(text, _estimated(text, start, end), 0.0)
+    return SpokenSentence(text, start, end, words)
+
+
+def _estimated(text: str, start: float, end: float) -> list[WordSpan]:
+    weights = [letter_weight(token) for token in word_tokens(text)]
+    return share_span(weights, word_pauses(text), start, end)
+
+
+def _words(text: str, spans: Sequence[WordSpan], offset: float) -> list[SpokenWord]:
+    """The words of ``text`` with their spans, moved ``offset`` seconds later."""
+    return [
+        SpokenWord(token, offset + start, offset + end)
+        for token, (start, end) in zip(word_tokens(text), spans, strict=True)
+    ]
 
 
 def spoken_form(sentence: str) -> str:
@@ -51,11 +91,11 @@ def spoken_form(sentence: str) -> str:
 
 
 def assemble_narration(
-    scenes: list[list[tuple[str, bytes]]], sample_rate: int, lead_in: float, output: Path
+    scenes: list[list[tuple[str, SpokenAudio]]], sample_rate: int, lead_in: float, output: Path
 ) -> Narration:
     """Join spoken sentences into one WAV file: a lead-in, pauses, and a tail of silence.
 
-    ``scenes`` holds, per scene, each sentence's text and its 16-bit samples.
+    ``scenes`` holds, per scene, each sentence's text and how it was spoken.
     """
 
     def silence(seconds: float) -> np.ndarray:
@@ -65,23 +105,34 @@ def assemble_narration(
     position = len(pieces[0])
     spoken = []
     for scene_index, scene in enumerate(scenes):
-        for sentence_index, (text, samples) in enumerate(scene):
+        for sentence_index, (text, audio) in enumerate(scene):
             if scene_index or sentence_index:
                 pieces.append(
                     silence(PAUSE_BETWEEN_SENTENCES if sentence_index else PAUSE_BETWEEN_SCENES)
                 )
                 position += len(pieces[-1])
-            audio = np.frombuffer(samples, dtype=np.int16)
+            samples = np.frombuffer(audio.samples, dtype=np.int16)
+            start, end = position / sample_rate, (position + len(samples)) / sample_rate
             spoken.append(
-                SpokenSentence(text, position / sample_rate, (position + len(audio)) / sample_rate)
+                SpokenSentence(text, start, end, _words(text, _spans(text, audio), start))
             )
-            pieces.append(audio)
-            position += len(audio)
+            pieces.append(samples)
+            position += len(samples)
     pieces.append(silence(TAIL))
-    audio = np.concatenate(pieces)
+    joined = np.concatenate(pieces)
     with wave.open(str(output), "wb") as wav:
         wav.setnchannels(1)
         wav.setsampwidth(2)
         wav.setframerate(sample_rate)
-        wav.writeframes(audio.tobytes())
-    return Narration(spoken, len(audio) / sample_rate, sample_rate)
+        wav.writeframes(joined.tobytes())
+    return Narration(spoken, len(joined) / sample_rate, sample_rate)
+
+
+def _spans(text: str, audio: SpokenAudio) -> Sequence[WordSpan]:
+    """The words' spans ``audio`` came with, if they are the written text's words."""
+    if len(audio.words) == len(word_tokens(text)):
+        return audio.words
+    # The written text and its spoken form have the same words (emoji are never
+    # words), so this is a voice that timed some other text: never trust it.
+    logger.warning("the voice timed %d words of %r: estimating them", len(audio.words), text)
+    return _estimated(text, 0.0, audio.duration)

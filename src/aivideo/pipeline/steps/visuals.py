@@ -1,18 +1,26 @@
-"""The visuals stage: a picture or clip per scene, the title card and caption bands painted."""
+"""The visuals stage: a picture or clip per scene, the title card, and the storyboard."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
-from aivideo.core.outputs import NARRATION, subtitle_track
+from aivideo.core.options import SubtitleMode, VisualChoice
+from aivideo.core.outputs import NARRATION, STORYBOARD, scene_preview, subtitle_track
+from aivideo.pipeline.captions import make_captions
 from aivideo.pipeline.context import Context
-from aivideo.pipeline.records import Placed, VisualsRecord
+from aivideo.pipeline.ffmpeg import run_ffmpeg
+from aivideo.pipeline.records import Placed, PlannedShot, VisualsRecord
 from aivideo.pipeline.render import RenderPlan, TimedPicture
 from aivideo.pipeline.scene_graph import Shot
+from aivideo.pipeline.scene_words import describe_scenes
 from aivideo.pipeline.sources.chain import choose_scene_media
-from aivideo.pipeline.visuals import BLANK_CAPTION, PaintJob, plan_visuals
+from aivideo.pipeline.storyboard import clip_preview_args, paint_preview, storyboard
+from aivideo.pipeline.visuals import PaintJob, plan_visuals
+
+LANGUAGE = "en"  # the only one spoken today
 
 
 def _scene_durations(ctx: Context) -> list[float]:
@@ -32,22 +40,44 @@ async def _paint(ctx: Context, job: PaintJob) -> None:
         await ctx.tools.run_in_process(job.painter, *job.args, partial)
 
 
+async def _preview(ctx: Context, index: int, planned: PlannedShot) -> None:
+    frame = ctx.frame
+    async with ctx.workspace.atomic(scene_preview(index)) as partial:
+        if planned.is_clip:
+            shot = Shot(planned.path, planned.duration, True, planned.container_format)
+            await run_ffmpeg(clip_preview_args(shot, frame.width, frame.height, partial))
+        else:
+            picture = ctx.workspace.path(planned.path)
+            await ctx.tools.run_in_process(
+                paint_preview, picture, frame.width, frame.height, partial
+            )
+
+
 async def run(ctx: Context) -> VisualsRecord:
     assert ctx.script is not None
-    media = await choose_scene_media(ctx, ctx.script.scenes)
-    plan = plan_visuals(
-        ctx.spec, ctx.frame, ctx.script.title, ctx.cues, _scene_durations(ctx), media
+    scenes = ctx.script.scenes
+    media = await choose_scene_media(ctx, scenes)
+    words = await ctx.tools.run_in_process(
+        describe_scenes,
+        [" ".join(scene.sentences) for scene in scenes],
+        LANGUAGE,
+        ctx.spec.visuals in (VisualChoice.AUTO, VisualChoice.PICTOGRAMS),
     )
+    durations = _scene_durations(ctx)
+    plan = plan_visuals(ctx.spec, ctx.frame, ctx.script.title, durations, media, words)
     finished = 0
 
     async def paint(job: PaintJob) -> None:
         nonlocal finished
         await _paint(ctx, job)
         finished += 1
-        ctx.progress(finished / len(plan.jobs))
+        ctx.progress(finished / (len(plan.jobs) + 1))
 
     await asyncio.gather(*(paint(job) for job in plan.jobs))
-    return VisualsRecord(plan.shots, plan.title, plan.captions)
+    await asyncio.gather(*(_preview(ctx, index, shot) for index, shot in enumerate(plan.shots)))
+    board = storyboard(scenes, durations, plan.kinds, words, plan.credits)
+    await ctx.workspace.write_text(STORYBOARD, json.dumps(board, ensure_ascii=False, indent=1))
+    return VisualsRecord(plan.shots, plan.title, plan.headlines, plan.credits)
 
 
 def parse(data: dict[str, Any]) -> VisualsRecord:
@@ -64,6 +94,7 @@ def restore(ctx: Context, record: VisualsRecord) -> None:
     def located(path: str) -> Path:
         return root / path  # a clip's own absolute path stays as it is: root / "/a" == "/a"
 
+    burned = ctx.spec.subtitles is SubtitleMode.BURNED
     ctx.plan = RenderPlan(
         frame=ctx.frame,
         shots=[
@@ -74,8 +105,13 @@ def restore(ctx: Context, record: VisualsRecord) -> None:
         duration=ctx.narration.duration,
         output_format=ctx.spec.format,
         title=picture(record.title) if record.title else None,
-        captions=[picture(caption) for caption in record.captions],
-        blank_caption=root / BLANK_CAPTION if record.captions else None,
+        captions=(
+            make_captions(ctx.narration, ctx.cues, ctx.spec.aspect, ctx.spec.caption_style)
+            if burned
+            else []
+        ),
+        headlines=record.headlines,
+        credits=record.credits,
         subtitles=ctx.spec.subtitles,
         subtitle_file=root / subtitle_track(ctx.spec.format.value),
         music=ctx.spec.music,

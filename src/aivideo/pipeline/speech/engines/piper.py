@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 
 from aivideo.core.config import Settings
+from aivideo.pipeline.speech.aligned_model import aligned_model
 from aivideo.pipeline.speech.cache import Speaker
-from aivideo.pipeline.speech.piper_voice import preload_voice, synthesize_sentence
+from aivideo.pipeline.speech.piper_voice import import_piper, preload_voice, synthesize_sentence
+from aivideo.pipeline.speech.spoken_audio import SpokenAudio
 from aivideo.pipeline.speech.voices import Voice
 from aivideo.pipeline.tools import PipelineTools
 
@@ -32,18 +34,20 @@ class PiperEngine:
         return "joe"
 
     def speaker(self, voice: Voice, tools: PipelineTools) -> Speaker:
-        return Speaker(
-            NAME,
-            voice.package,
-            voice.name,
-            lambda text, rate: tools.run_in_process(synthesize_sentence, voice, text, rate),
-        )
+        async def synthesize(text: str, rate: float) -> SpokenAudio:
+            aligned = await aligned_model(voice, tools.settings.voice_models_folder)
+            return await tools.run_in_process(synthesize_sentence, voice, aligned, text, rate)
+
+        return Speaker(NAME, voice.package, voice.name, synthesize)
 
     async def preload(self, voice: Voice, tools: PipelineTools) -> None:
+        workers = range(tools.settings.process_pool_size)
+        # The worker processes start and import Piper while the model is patched.
+        aligned, _ = await asyncio.gather(
+            aligned_model(voice, tools.settings.voice_models_folder),
+            asyncio.gather(*(tools.run_in_process(import_piper) for _ in workers)),
+        )
         # Once per worker process: each one loads the voice for itself.
         await asyncio.gather(
-            *(
-                tools.run_in_process(preload_voice, voice)
-                for _ in range(tools.settings.process_pool_size)
-            )
+            *(tools.run_in_process(preload_voice, voice, aligned) for _ in workers)
         )

@@ -1,7 +1,8 @@
 """A remote OpenAI-compatible speech service (``AIVIDEO_SPEECH_BASE_URL``).
 
 When one is configured, its voices join the offline ones and its configured
-voice (``AIVIDEO_SPEECH_VOICE``) becomes the default.
+voice (``AIVIDEO_SPEECH_VOICE``) becomes the default. The service sends
+audio only, so its words are timed by estimate, within the sound it sent.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 from aivideo.core.config import Settings
 from aivideo.core.errors import InvalidInput
 from aivideo.pipeline.speech.cache import Speaker
+from aivideo.pipeline.speech.spoken_audio import SpokenAudio
 from aivideo.pipeline.speech.voices import Voice
+from aivideo.pipeline.speech.word_estimates import estimated_word_spans
 from aivideo.pipeline.tools import PipelineTools
 
 NAME = "remote"
@@ -39,12 +42,15 @@ class RemoteEngine:
                 f"the voice {voice.name!r} belongs to a remote speech service, and this "
                 "server has none: set AIVIDEO_SPEECH_BASE_URL, or choose an installed voice"
             )
-        return Speaker(
-            remote.http.base_url,
-            remote.model,
-            voice.name,
-            lambda text, rate: remote.synthesize(text, voice.name, rate),
-        )
+
+        async def synthesize(text: str, rate: float) -> SpokenAudio:
+            samples, sample_rate = await remote.synthesize(text, voice.name, rate)
+            # Letters, not espeak's phonemes: the service may speak any language.
+            # A few milliseconds of numpy over the samples: in a thread.
+            words = await tools.run_in_thread(estimated_word_spans, text, samples, sample_rate)
+            return SpokenAudio(samples, sample_rate, tuple(words))
+
+        return Speaker(remote.http.base_url, remote.model, voice.name, synthesize)
 
     async def preload(self, voice: Voice, tools: PipelineTools) -> None:
         """Nothing to load: the service is asked per sentence."""

@@ -1,0 +1,71 @@
+"""A video's storyboard (``scenes.json``) as the API shows it.
+
+The visuals stage writes the file before the video is rendered, whole or not
+at all (renamed into place). Each scene names its picture by file name; the
+API gives it as a URL instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import anyio
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from aivideo.api.errors import field_name
+from aivideo.api.file_responses import not_made_yet
+from aivideo.core import outputs
+from aivideo.core.errors import Conflict
+from aivideo.db.models import Video
+from aivideo.videos.schemas import StoryboardPublic, StoryboardScene
+
+
+class _StoredScene(StoryboardScene):
+    """A scene as the file holds it: its picture by file name (``scene-0.jpg``), not URL."""
+
+    # NaN or Infinity would pass as a float here, then fail the JSON answer (a 500).
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    preview: str | None = None
+    preview_url: str | None = None
+
+
+class _StoredStoryboard(BaseModel):
+    scenes: list[_StoredScene]
+    credits: list[str] = []
+
+
+def _problem(error: ValidationError) -> str:
+    first = error.errors()[0]
+    if first["type"] == "json_invalid":
+        return "it is not JSON"
+    return f"{field_name(first['loc'])}: {first['msg']}"
+
+
+async def read_storyboard(
+    storage_dir: Path, video: Video, preview_url: Callable[[int], str]
+) -> StoryboardPublic:
+    """The storyboard of ``video``, with the picture of scene ``i`` at ``preview_url(i)``.
+
+    Raises:
+        NotFound: the visuals stage has not written it (yet); says where the video is.
+        Conflict: the file is there but is not a storyboard (damaged on disk).
+    """
+    path = outputs.video_folder(storage_dir, video.id) / outputs.STORYBOARD
+    try:
+        raw = await anyio.Path(path).read_bytes()
+    except FileNotFoundError:
+        raise not_made_yet(video, "storyboard") from None
+    try:
+        stored = _StoredStoryboard.model_validate_json(raw)
+    except ValidationError as exc:
+        raise Conflict(f"the storyboard of video {video.id} is damaged: {_problem(exc)}") from exc
+    scenes = [
+        StoryboardScene(
+            **scene.model_dump(exclude={"preview", "preview_url"}),
+            preview_url=preview_url(scene.index) if scene.preview else None,
+        )
+        for scene in stored.scenes
+    ]
+    return StoryboardPublic(scenes=scenes, credits=stored.credits)

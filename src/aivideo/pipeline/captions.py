@@ -1,0 +1,151 @@
+"""Burned captions: pages of one or two lines, with the word being spoken highlighted.
+
+A sentence is laid out in pages that fit the frame (a word too long for a line
+is broken into pieces, so nothing runs off screen). In karaoke style a page is
+shown as one caption per spoken word, that word in the highlight colour, from
+when the voice starts it until it starts the next; in sentence style the
+subtitle cues are shown as they are. libass draws them all inside ffmpeg
+(``overlay_text``), so no picture is painted per caption.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from aivideo.core.options import Aspect, CaptionStyle
+from aivideo.pipeline.speech.narration import Narration, SpokenSentence
+from aivideo.pipeline.subtitles import Cue, chars_per_line
+
+MAX_LINES = 2
+# A page stays up through a pause this short, so captions do not flicker between words.
+HOLD = 0.4
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A token as shown on a line, or a part of one too long for a line."""
+
+    text: str
+    word: int | None  # which of the sentence's spoken words it belongs to; None: not a word
+
+
+@dataclass(frozen=True)
+class Caption:
+    start: float
+    end: float
+    lines: list[list[Piece]]
+    highlighted: int | None = None  # the sentence's word being spoken, if any
+
+
+def is_word(token: str) -> bool:
+    """A written token the voice says (emoji and lone dashes are not words)."""
+    return any(character.isalnum() for character in token)
+
+
+def _pieces(tokens: list[str], width: int) -> list[tuple[str, int | None]]:
+    """Each token with its word number; a token wider than a line cut to fit."""
+    pieces: list[tuple[str, int | None]] = []
+    word = 0
+    for token in tokens:
+        number = word if is_word(token) else None
+        word += number is not None
+        for at in range(0, len(token), width):
+            pieces.append((token[at : at + width], number))
+    return pieces
+
+
+def _length(pieces: list[tuple[str, int | None]]) -> int:
+    return sum(len(text) for text, _ in pieces) + max(0, len(pieces) - 1)
+
+
+def _two_lines(
+    pieces: list[tuple[str, int | None]], width: int
+) -> list[list[tuple[str, int | None]]]:
+    """One line if it fits, else the split into two lines whose longer one is shortest."""
+    if _length(pieces) <= width or len(pieces) == 1:
+        return [pieces]
+    best = min(
+        range(1, len(pieces)),
+        key=lambda cut: max(_length(pieces[:cut]), _length(pieces[cut:])),
+    )
+    return [pieces[:best], pieces[best:]]
+
+
+def _pages(tokens: list[str], width: int) -> list[list[list[tuple[str, int | None]]]]:
+    """Pages of at most two lines of at most ``width`` characters, of similar length."""
+    pieces = _pieces(tokens, width)
+    if not pieces:
+        return []
+    count = math.ceil(_length(pieces) / (width * MAX_LINES))
+    while True:
+        target = _length(pieces) / count
+        groups: list[list[tuple[str, int | None]]] = [[]]
+        for piece in pieces:
+            if groups[-1] and _length([*groups[-1], piece]) > target and len(groups) < count:
+                groups.append([])
+            groups[-1].append(piece)
+        pages = [_two_lines(group, width) for group in groups]
+        if all(len(line) == 1 or _length(line) <= width for page in pages for line in page):
+            return pages
+        count += 1  # an uneven cut left a line too long: one more page
+
+
+def _karaoke(sentence: SpokenSentence, width: int, next_start: float) -> list[Caption]:
+    tokens = sentence.text.split()
+    if sum(map(is_word, tokens)) != len(sentence.words) or not sentence.words:
+        return []  # no word times that fit the text: the caller shows it as a sentence
+    pages = _pages(tokens, width)
+    # A word broken over two pages is lit on each in turn, for its share of letters.
+    letters = Counter[int]()
+    for page in pages:
+        for text, number in (piece for line in page for piece in line):
+            if number is not None:
+                letters[number] += len(text)
+    said = Counter[int]()
+    moments: list[tuple[float, float, list[list[Piece]], int]] = []
+    for page in pages:
+        lines = [[Piece(text, number) for text, number in line] for line in page]
+        on_page = Counter(n for line in page for text, n in line for _ in text if n is not None)
+        for number in dict.fromkeys(n for line in page for _, n in line if n is not None):
+            word = sentence.words[number]
+            length = word.end - word.start
+            start = word.start + length * said[number] / letters[number]
+            said[number] += on_page[number]
+            moments.append(
+                (start, word.start + length * said[number] / letters[number], lines, number)
+            )
+    captions = []
+    for k, (start, end, lines, number) in enumerate(moments):
+        until = moments[k + 1][0] if k + 1 < len(moments) else min(end + HOLD, next_start)
+        if until > start:
+            captions.append(Caption(start, until, lines, highlighted=number))
+    return captions
+
+
+def _from_cue(cue: Cue) -> Caption:
+    return Caption(cue.start, cue.end, [[Piece(line, None)] for line in cue.lines])
+
+
+def make_captions(
+    narration: Narration, cues: list[Cue], aspect: Aspect, style: CaptionStyle
+) -> list[Caption]:
+    """The burned captions of a video, in time order."""
+    if style is CaptionStyle.SENTENCE:
+        return [_from_cue(cue) for cue in cues]
+    width = chars_per_line(aspect)
+    captions: list[Caption] = []
+    sentences = narration.sentences
+    for index, sentence in enumerate(sentences):
+        next_start = (
+            sentences[index + 1].start if index + 1 < len(sentences) else narration.duration
+        )
+        karaoke = _karaoke(sentence, width, next_start)
+        if karaoke:
+            captions += karaoke
+        else:
+            captions += [
+                _from_cue(cue) for cue in cues if sentence.start <= cue.start < sentence.end
+            ]
+    return captions
