@@ -7,33 +7,19 @@ from pathlib import Path
 
 import anyio
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from aivideo.api.app import create_app
 from aivideo.core.config import Settings
 from aivideo.runtime.resources import Resources
-from tests.support.backends import IN_CI
+from tests.support.browser import ARTIFACTS, launched_chromium, require_chromium
 from tests.support.fake_llm import FakeLlm, ok
 from tests.support.server import serve_on_loopback
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
-# Without the background-networking flags Chromium keeps calling home, which
-# this machine's closed network refuses.
-CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 
 
 @pytest.fixture
 def chromium() -> Path:
-    if CHROMIUM.exists():
-        return CHROMIUM
-    message = f"{CHROMIUM} is missing: `bash .ci/browser` installs Debian's chromium"
-    if IN_CI:
-        pytest.fail(message)
-    pytest.skip(message)
+    return require_chromium()
 
 
 @pytest.fixture
@@ -45,12 +31,8 @@ async def page_url(settings: Settings, resources: Resources) -> AsyncIterator[st
 
 @pytest.fixture
 async def browser(chromium: Path) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=str(chromium), args=CHROMIUM_FLAGS
-        )
+    async with launched_chromium(chromium) as launched:
         yield launched
-        await launched.close()
 
 
 async def _open(browser: Browser, url: str, outside: list[str]) -> Page:

@@ -9,12 +9,10 @@ and the remote voice's estimated times are checked here too.
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import re
 import sys
 import types
-import wave
 from itertools import pairwise
 from pathlib import Path
 
@@ -38,6 +36,7 @@ from aivideo.pipeline.speech.voices import Voice
 from aivideo.runtime.resources import Resources
 from tests.support.cli import cli_env, run_cli
 from tests.support.server import serve_on_loopback
+from tests.support.sounds import tone, wav_of
 
 TITLE_SECONDS = 2.5  # the title card's lead-in: words are in video time, after it
 TEXT = (
@@ -135,16 +134,8 @@ async def test_a_cache_file_from_before_words_were_timed_is_spoken_again(tmp_pat
 
 
 def wav_of_tone(before: float, sound: float, after: float, rate: int = 24_000) -> bytes:
-    time = np.arange(int(sound * rate)) / rate
-    tone = 0.3 * np.sin(2 * np.pi * 220 * time)
-    audio = np.concatenate([np.zeros(int(before * rate)), tone, np.zeros(int(after * rate))])
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(rate)
-        wav.writeframes((audio * 32767).astype("<i2").tobytes())
-    return buffer.getvalue()
+    silence_before, silence_after = np.zeros(int(before * rate)), np.zeros(int(after * rate))
+    return wav_of(np.concatenate([silence_before, tone(sound, rate, 220), silence_after]), rate)
 
 
 async def test_the_remote_voice_times_its_words_by_estimate_on_its_sound(tmp_path: Path) -> None:

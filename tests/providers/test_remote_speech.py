@@ -4,10 +4,8 @@ speech cache in front of both voices."""
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import struct
-import wave
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +32,7 @@ from aivideo.providers.errors import ProviderFailed, ProviderUnavailable
 from aivideo.providers.http_calls import RetryPolicy
 from aivideo.providers.remote_speech import SAMPLE_RATE, RemoteVoice, decode_wav
 from aivideo.runtime.resources import Resources
+from tests.support import sounds
 from tests.support.probe import audio_seconds
 from tests.support.server import running_api, serve_on_loopback
 from tests.support.video_state import wait_for_status
@@ -49,17 +48,11 @@ SECONDS_PER_CHARACTER = 0.02  # how long the fake speaks: it depends on the text
 
 def tone(seconds: float, rate: int = SAMPLE_RATE) -> np.ndarray:
     """A quiet 440 Hz tone, from -1 to 1."""
-    return 0.3 * np.sin(2 * np.pi * 440 * np.arange(int(seconds * rate)) / rate)
+    return sounds.tone(seconds, rate)
 
 
 def wav_of(samples: np.ndarray, rate: int = SAMPLE_RATE) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(rate)
-        wav.writeframes((samples * 32768).astype("<i2").tobytes())
-    return buffer.getvalue()
+    return sounds.wav_of(samples, rate)
 
 
 @dataclass

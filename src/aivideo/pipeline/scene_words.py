@@ -27,12 +27,17 @@ class SceneWords:
         return bool(self.headline and _NUMBER.search(self.headline))
 
 
+def _as_title(phrase: str) -> str | None:
+    """A headline as shown: its first letter capital ("water cycle" is "Water cycle")."""
+    return phrase[:1].upper() + phrase[1:] if phrase else None
+
+
 def describe_scenes(texts: list[str], language: str, with_pictograms: bool) -> list[SceneWords]:
     """Per scene text, its keywords, headline and (if asked) pictograms, best first."""
     return [
         SceneWords(
             keywords=scene_keywords(text, language),
-            headline=headline(text, language) or None,
+            headline=_as_title(headline(text, language)),
             pictograms=(
                 choose_pictograms(text, language, MAX_PICTOGRAMS) if with_pictograms else []
             ),
