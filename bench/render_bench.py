@@ -59,22 +59,28 @@ TILES = Path("test-artifacts")  # frames of each benchmark video, to look at
 
 
 class PeakMemory:
-    """Samples the resident memory of this process and all its descendants."""
+    """Samples the resident memory of this process and all its descendants.
+
+    ``at_peak`` says which process held how much at the peak: what to shrink.
+    """
 
     def __init__(self) -> None:
         self.peak = 0
+        self.at_peak: list[tuple[str, int]] = []
         self._stop = threading.Event()
 
     def _sample(self) -> None:
         me = psutil.Process()
         while not self._stop.wait(0.1):
-            total = 0
+            parts = []
             for process in [me, *me.children(recursive=True)]:
                 try:
-                    total += process.memory_info().rss
+                    parts.append((process.name(), process.memory_info().rss))
                 except psutil.Error:
                     pass  # it ended between listing and reading
-            self.peak = max(self.peak, total)
+            total = sum(rss for _, rss in parts)
+            if total > self.peak:
+                self.peak, self.at_peak = total, parts
 
     @contextmanager
     def watching(self) -> Iterator[PeakMemory]:
@@ -212,6 +218,10 @@ async def bench_memory(minutes: float) -> None:
           f"peak memory of all processes {memory.peak / 2**20:.0f} MiB")  # fmt: skip
     for stage, seconds in stages.items():
         print(f"  {stage:<10} {seconds:6.1f} s")
+    print(
+        "  at the peak: "
+        + ", ".join(f"{name} {rss / 2**20:.0f} MiB" for name, rss in memory.at_peak)
+    )
 
 
 async def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 from pathlib import Path
 
@@ -36,6 +37,11 @@ async def test_generate_writes_video_subtitles_and_thumbnail(tmp_path: Path) -> 
     )
     srt = await asyncio.to_thread(output.with_suffix(".srt").read_text)
     assert "This is a test." in srt
+    words = json.loads(await asyncio.to_thread(output.with_suffix(".words.json").read_text))
+    assert [w["text"] for w in words["words"]] == ["Hello", "there.", "This", "is", "a", "test."]
+    board = json.loads(await asyncio.to_thread(output.with_suffix(".scenes.json").read_text))
+    # The scenes show the user's own media, in turn.
+    assert [scene["visual"] for scene in board["scenes"]] == ["user_media", "user_media"]
 
 
 async def test_generate_reads_text_from_a_file(tmp_path: Path) -> None:

@@ -46,8 +46,9 @@ def test_each_word_is_highlighted_from_when_it_is_said_until_the_next_word() -> 
     assert all(shown(c) == ["Water covers most of our planet."] for c in captions)
     for caption, (word, following) in zip(captions, pairwise(sentence.words), strict=False):
         assert (caption.start, caption.end) == (word.start, following.start)
-    # The last word stays lit a moment after it is said.
-    assert captions[-1].end == sentence.words[-1].end + HOLD
+    # The last word stays lit a moment after it is said: into the tail, not to its end.
+    tail = narration(sentence).duration - sentence.end
+    assert captions[-1].end == sentence.words[-1].end + min(HOLD, tail / 2)
 
 
 def test_a_long_sentence_is_paged_in_balanced_lines_that_fit_and_keep_every_word() -> None:

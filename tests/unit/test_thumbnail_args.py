@@ -46,11 +46,11 @@ def test_moment_is_just_after_the_caption_of_the_first_scene_pause_after_a_third
 
 def test_moment_is_the_silent_tail_when_no_pause_follows_the_first_third() -> None:
     # The only pause (1.0-1.6) is before 3.17 s; the tail after the last word, 9.0-9.5,
-    # has no caption from 9.4 s: its middle is 9.45 s.
+    # has no caption from halfway through it: three quarters of the way is 9.375 s.
     spoken = narration(9.5, (0.5, 1.0), (1.6, 9.0))
 
-    assert moment_without_caption(spoken) == (9.0 + HOLD + 9.5) / 2
+    assert moment_without_caption(spoken) == 9.375
 
 
 def test_single_sentence_uses_the_silent_tail() -> None:
-    assert moment_without_caption(narration(4.5, (0.5, 4.0))) == (4.0 + HOLD + 4.5) / 2
+    assert moment_without_caption(narration(4.5, (0.5, 4.0))) == 4.375

@@ -50,14 +50,16 @@ def _publish(source: Path, target: Path) -> None:
 
 
 def publish_outputs(video: GeneratedVideo, output: Path) -> dict[str, Path]:
-    """Put the video at ``output`` and the subtitles and thumbnail beside it."""
+    """Put the video at ``output``; the subtitles, thumbnail, words and storyboard beside it."""
     targets = {
         "video": output,
         "subtitles (SRT)": output.with_suffix(".srt"),
         "subtitles (WebVTT)": output.with_suffix(".vtt"),
         "thumbnail": output.with_suffix(".jpg"),
+        "word timings": output.with_suffix(".words.json"),
+        "storyboard": output.with_suffix(".scenes.json"),
     }
-    sources = [video.video, video.srt, video.vtt, video.thumbnail]
+    sources = [video.video, video.srt, video.vtt, video.thumbnail, video.words, video.storyboard]
     for source, target in zip(sources, targets.values(), strict=True):
         _publish(source, target)
     return targets

@@ -138,9 +138,9 @@ def make_captions(
     captions: list[Caption] = []
     sentences = narration.sentences
     for index, sentence in enumerate(sentences):
-        next_start = (
-            sentences[index + 1].start if index + 1 < len(sentences) else narration.duration
-        )
+        # The last caption goes halfway into the silent tail: the thumbnail is taken after it.
+        last = index + 1 == len(sentences)
+        next_start = (sentence.end + narration.duration) / 2 if last else sentences[index + 1].start
         karaoke = _karaoke(sentence, width, next_start)
         if karaoke:
             captions += karaoke

@@ -21,7 +21,9 @@ def moment_without_caption(narration: Narration) -> float:
     for before, after in zip(spoken, spoken[1:], strict=False):
         if before.end >= narration.duration / 3 and after.start - before.end > HOLD + 0.1:
             return before.end + HOLD + 0.05
-    return (spoken[-1].end + HOLD + narration.duration) / 2  # the silent tail
+    # The silent tail: its last caption is gone halfway through it (captions.make_captions),
+    # and a moment well before the end has a frame whatever the rounding of frames.
+    return spoken[-1].end + (narration.duration - spoken[-1].end) * 0.75
 
 
 def frame_grab_args(video: Path, at: float, output: Path, size: int = THUMBNAIL_SIZE) -> list[str]:
