@@ -57,8 +57,9 @@ def _caption_text(caption: Caption) -> str:
 
 def _headline_text(headline: Headline) -> str:
     pop = round(HEADLINE_POP * 1000)
+    # \q0: unlike captions, a headline too wide for the frame is wrapped by libass.
     return (
-        f"{{\\fad({pop},100)\\fscx40\\fscy40\\t(0,{pop},\\fscx100\\fscy100)}}"
+        f"{{\\q0\\fad({pop},100)\\fscx40\\fscy40\\t(0,{pop},\\fscx100\\fscy100)}}"
         f"{escape(headline.text)}"
     )
 
