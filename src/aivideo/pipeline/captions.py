@@ -47,13 +47,24 @@ def is_word(token: str) -> bool:
 def _pieces(tokens: list[str], width: int) -> list[tuple[str, int | None]]:
     """Each token with its word number; a token wider than a line cut to fit."""
     pieces: list[tuple[str, int | None]] = []
-    word = 0
+    words_so_far = 0
     for token in tokens:
-        number = word if is_word(token) else None
-        word += number is not None
+        number = None
+        if is_word(token):
+            number, words_so_far = words_so_far, words_so_far + 1
         for at in range(0, len(token), width):
             pieces.append((token[at : at + width], number))
     return pieces
+
+
+def _letters_per_word(lines: list[list[tuple[str, int | None]]]) -> Counter[int]:
+    """How many letters of each word these lines show."""
+    letters = Counter[int]()
+    for line in lines:
+        for text, number in line:
+            if number is not None:
+                letters[number] += len(text)
+    return letters
 
 
 def _length(pieces: list[tuple[str, int | None]]) -> int:
@@ -98,17 +109,13 @@ def _karaoke(sentence: SpokenSentence, width: int, next_start: float) -> list[Ca
         return []  # no word times that fit the text: the caller shows it as a sentence
     pages = _pages(tokens, width)
     # A word broken over two pages is lit on each in turn, for its share of letters.
-    letters = Counter[int]()
-    for page in pages:
-        for text, number in (piece for line in page for piece in line):
-            if number is not None:
-                letters[number] += len(text)
+    letters = _letters_per_word([line for page in pages for line in page])
     said = Counter[int]()
     moments: list[tuple[float, float, list[list[Piece]], int]] = []
     for page in pages:
         lines = [[Piece(text, number) for text, number in line] for line in page]
-        on_page = Counter(n for line in page for text, n in line for _ in text if n is not None)
-        for number in dict.fromkeys(n for line in page for _, n in line if n is not None):
+        on_page = _letters_per_word(page)
+        for number in on_page:  # in the order the page shows them
             word = sentence.words[number]
             length = word.end - word.start
             start = word.start + length * said[number] / letters[number]
