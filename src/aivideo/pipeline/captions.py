@@ -15,7 +15,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from aivideo.core.options import Aspect, CaptionStyle
+from aivideo.core.script import is_speakable
 from aivideo.pipeline.speech.narration import Narration, SpokenSentence
+from aivideo.pipeline.speech.spoken_audio import word_tokens
 from aivideo.pipeline.subtitles import Cue, chars_per_line
 
 MAX_LINES = 2
@@ -39,18 +41,13 @@ class Caption:
     highlighted: int | None = None  # the sentence's word being spoken, if any
 
 
-def is_word(token: str) -> bool:
-    """A written token the voice says (emoji and lone dashes are not words)."""
-    return any(character.isalnum() for character in token)
-
-
 def _pieces(tokens: list[str], width: int) -> list[tuple[str, int | None]]:
     """Each token with its word number; a token wider than a line cut to fit."""
     pieces: list[tuple[str, int | None]] = []
     words_so_far = 0
     for token in tokens:
         number = None
-        if is_word(token):
+        if is_speakable(token):  # the rule of word_tokens: emoji and lone dashes are not words
             number, words_so_far = words_so_far, words_so_far + 1
         for at in range(0, len(token), width):
             pieces.append((token[at : at + width], number))
@@ -105,7 +102,7 @@ def _pages(tokens: list[str], width: int) -> list[list[list[tuple[str, int | Non
 
 def _karaoke(sentence: SpokenSentence, width: int, next_start: float) -> list[Caption]:
     tokens = sentence.text.split()
-    if sum(map(is_word, tokens)) != len(sentence.words) or not sentence.words:
+    if len(word_tokens(sentence.text)) != len(sentence.words) or not sentence.words:
         return []  # no word times that fit the text: the caller shows it as a sentence
     pages = _pages(tokens, width)
     # A word broken over two pages is lit on each in turn, for its share of letters.

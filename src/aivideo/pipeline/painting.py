@@ -34,20 +34,22 @@ _FONT_FILES = [
 
 
 @cache
+def _font_file() -> Path | None:
+    """DejaVu Sans Bold, where the system has it (wide Unicode coverage)."""
+    return next((Path(path) for path in _FONT_FILES if Path(path).exists()), None)
+
+
+@cache
 def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """DejaVu Sans Bold where the system has it (wide Unicode coverage), else Pillow's own."""
-    for path in _FONT_FILES:
-        if Path(path).exists():
-            return ImageFont.truetype(path, size)
-    return ImageFont.load_default(size)
+    """The pictures' font at ``size``: DejaVu Sans Bold, else Pillow's own."""
+    path = _font_file()
+    return ImageFont.truetype(path, size) if path else ImageFont.load_default(size)
 
 
 def font_folder() -> Path | None:
     """The folder of the font the pictures use, for libass to draw captions in the same one."""
-    for path in _FONT_FILES:
-        if Path(path).exists():
-            return Path(path).parent
-    return None
+    path = _font_file()
+    return path.parent if path else None
 
 
 def paint_background(width: int, height: int, palette: int, seed: int, output: Path) -> None:

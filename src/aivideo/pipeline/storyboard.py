@@ -16,6 +16,7 @@ from aivideo.core.outputs import scene_preview
 from aivideo.core.script import Scene
 from aivideo.pipeline.scene_graph import Shot, clip_input
 from aivideo.pipeline.scene_words import SceneWords
+from aivideo.pipeline.visuals import PAINTED, PICTOGRAMS
 
 PREVIEW_WIDTH = 480
 
@@ -40,9 +41,9 @@ def storyboard(
                 "keywords": scene.keywords or said.keywords,
                 "visual": kind,
                 "pictograms": [{"emoji": p.emoji, "name": p.name} for p in said.pictograms]
-                if kind == "pictograms"
+                if kind == PICTOGRAMS
                 else [],
-                "headline": said.headline if kind in ("pictograms", "painted") else None,
+                "headline": said.headline if kind in (PICTOGRAMS, PAINTED) else None,
                 "preview": scene_preview(index),
             }
         )

@@ -23,6 +23,8 @@ from aivideo.pipeline.scene_words import SceneWords
 
 TITLE_SECONDS = 2.5
 PAN_MARGIN = 1.12  # still backgrounds are this much larger than the frame: room to pan
+# What a scene without media of its own shows (the storyboard's "visual"); both get a headline.
+PICTOGRAMS, PAINTED = "pictograms", "painted"
 _HEADLINE_DELAY = 0.2  # seconds after the scene starts: it pops in once the picture is there
 
 
@@ -38,7 +40,7 @@ class PaintJob:
 @dataclass(frozen=True)
 class VisualPlan:
     shots: list[PlannedShot]  # per scene
-    kinds: list[str]  # per scene, what it shows: its media source, "pictograms" or "painted"
+    kinds: list[str]  # per scene, what it shows: its media source, PICTOGRAMS or PAINTED
     title: Placed | None  # the title card, with when it shows
     headlines: list[Headline]
     credits: list[str]  # what the art used asks to be credited with
@@ -78,14 +80,14 @@ def plan_visuals(
                 shots.append(PlannedShot(name, is_clip=False, duration=duration))
         else:
             if words.pictograms:
-                kinds.append("pictograms")
+                kinds.append(PICTOGRAMS)
                 shown = [(p.emoji, p.name) for p in words.pictograms]
                 size = (wide, tall, frame.width, frame.height, seed, seed + index, shown)
                 jobs.append(PaintJob(name, scene_art.paint_pictogram_scene, size))
                 if PICTOGRAM_CREDIT not in credits:
                     credits.append(PICTOGRAM_CREDIT)
             else:
-                kinds.append("painted")
+                kinds.append(PAINTED)
                 jobs.append(
                     PaintJob(name, painting.paint_background, (wide, tall, seed, seed + index))
                 )
