@@ -1,3 +1,3 @@
-from aivideo.cli.main import main
+from aivideo.cli.entry import main
 
 main()
