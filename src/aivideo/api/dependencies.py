@@ -1,4 +1,8 @@
-"""FastAPI dependencies, as ``Annotated`` aliases so routes read like sentences."""
+"""FastAPI dependencies, as ``Annotated`` aliases so routes read like sentences.
+
+Each is ``async def``, even with nothing to await: FastAPI runs a plain ``def``
+dependency in its thread pool, a thread hop per request for a dictionary read.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aivideo.api import local_mode
+from aivideo.auth.key_cache import Caller
 from aivideo.auth.service import authenticate
 from aivideo.core.errors import NotAuthenticated
 from aivideo.core.ids import canonical_id
@@ -26,7 +31,7 @@ from aivideo.videos.service import QueueLimits
 logger = logging.getLogger(__name__)
 
 
-def get_resources(request: Request) -> Resources:
+async def get_resources(request: Request) -> Resources:
     resources: Resources = request.app.state.resources
     return resources
 
@@ -57,30 +62,32 @@ _bearer = HTTPBearer(auto_error=False, description="An API key from `aivideo key
 
 async def get_current_user(
     request: Request,
-    session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> User:
+    resources: ResourcesDep,
+) -> Caller:
     """The owner of the request's API key, or the local user where that is allowed.
 
     Without a key, only a request this machine sends to itself (see
     ``local_mode``) is the local user's, and a change only from this server's
     own page; anything else is answered as if there were no local mode.
+    A known key costs no query (see ``auth.key_cache``).
     """
     if credentials is not None:
-        return await authenticate(session, credentials.credentials)
+        return await authenticate(resources.sessions, credentials.credentials, resources.key_cache)
     local_user_id: str | None = request.app.state.local_user_id
     if local_user_id is not None and local_mode.is_from_this_machine(request):
         local_mode.refuse_cross_site(request)
-        user = await session.get(User, local_user_id)
+        async with resources.sessions() as session:
+            user = await session.get(User, local_user_id)
         if user is not None:
-            return user
+            return Caller(user.id, user.name)
     raise NotAuthenticated(
         "an API key is required: send the header `Authorization: Bearer <key>` "
         "(create a key with `aivideo keys create --user NAME`)"
     )
 
 
-CurrentUser = Annotated[User, Depends(get_current_user)]
+CurrentUser = Annotated[Caller, Depends(get_current_user)]
 
 
 _UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -132,7 +139,7 @@ async def get_released_video(video: OwnedVideo, session: SessionDep) -> Video:
 ReleasedVideo = Annotated[Video, Depends(get_released_video)]
 
 
-def get_jobs(request: Request) -> JobQueue:
+async def get_jobs(request: Request) -> JobQueue:
     jobs: JobQueue = request.app.state.jobs
     return jobs
 
@@ -140,7 +147,7 @@ def get_jobs(request: Request) -> JobQueue:
 JobsDep = Annotated[JobQueue, Depends(get_jobs)]
 
 
-def get_queue_limits(resources: ResourcesDep) -> QueueLimits:
+async def get_queue_limits(resources: ResourcesDep) -> QueueLimits:
     settings = resources.settings
     return QueueLimits(
         per_user=settings.max_queued_per_user,

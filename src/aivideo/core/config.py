@@ -98,6 +98,11 @@ class Settings(BaseSettings):
     cache_video_ttl: PositiveFloat = Field(
         default=30.0, description="Seconds a video's cached status may be served."
     )
+    cache_key_ttl: PositiveFloat = Field(
+        default=300.0,
+        description="Seconds an API key's owner is remembered (PostgreSQL: revocations "
+        "reach every process at once, and empty the cache).",
+    )
     cache_provider_ttl: PositiveFloat = Field(
         default=7 * 86400.0,
         description="Seconds provider results (scripts, searches, speech, downloads) are kept.",

@@ -22,10 +22,13 @@ import anyio
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from aivideo.auth.key_cache import API_KEYS_CHANNEL, KeyCache
+from aivideo.cache.local_store import LocalStore
 from aivideo.cache.store import Cache, make_cache
-from aivideo.cache.video_status import VideoStatusCache
+from aivideo.cache.video_status import VIDEOS_CHANNEL, VideoStatusCache
 from aivideo.core.config import Settings
 from aivideo.core.errors import ResourceLifecycleError
+from aivideo.db.change_feed import ChangeFeed, listening_dsn
 from aivideo.db.engine import create_engine, create_session_factory
 from aivideo.observability.operation_timing import HTTP_EVENT_HOOKS, time_database_statements
 from aivideo.providers.registry import Providers
@@ -57,6 +60,8 @@ class Resources:
         self._cache: Cache | None = None
         self._providers: Providers | None = None
         self._video_cache: VideoStatusCache | None = None
+        self._key_cache: KeyCache | None = None
+        self.change_feed: ChangeFeed | None = None  # on PostgreSQL
 
     @property
     def state(self) -> ResourceState:
@@ -106,20 +111,49 @@ class Resources:
         await self._cache.open()
         self._on_close("cache", self._cache.close)
         self._providers = Providers(settings, self._http, self._cache)
-        # A memory cache is only right when this process makes the videos it serves:
-        # changes made by other processes could not reach its memory.
-        shared = settings.redis_url is not None or (
-            settings.broker_url is None and settings.render_slots > 0
-        )
-        self._video_cache = VideoStatusCache(
-            self._cache, settings.cache_video_ttl, enabled=settings.cache_videos and shared
-        )
 
         # Off the loop: SQLAlchemy's SQLite dialect resolves the file path on creation.
         self._engine = await asyncio.to_thread(create_engine, settings)
         time_database_statements(self._engine)
         self._sessions = create_session_factory(self._engine)
         self._on_close("database engine", self._engine.dispose)
+
+        await self._open_caches(settings, self._engine, self._cache)
+
+    async def _open_caches(self, settings: Settings, engine: AsyncEngine, cache: Cache) -> None:
+        """The caches of API keys and videos, each only where it stays correct."""
+        dsn = listening_dsn(settings.effective_database_url)
+        if dsn is None:
+            # A memory cache of videos is only right when this process makes the
+            # videos it serves: changes made by other processes could not reach it.
+            shared = settings.redis_url is not None or (
+                settings.broker_url is None and settings.render_slots > 0
+            )
+            self._video_cache = VideoStatusCache(
+                cache, settings.cache_video_ttl, enabled=settings.cache_videos and shared
+            )
+            # Without a feed, a key revoked by another process (the command line)
+            # could not reach this one: every request looks its key up.
+            self._key_cache = KeyCache(lambda: False, settings.cache_key_ttl, size=1)
+            return
+
+        # PostgreSQL tells every process what changed: both caches in memory.
+        feed = self.change_feed = ChangeFeed(engine, dsn)
+        self._video_cache = VideoStatusCache(
+            LocalStore(settings.cache_memory_size),
+            settings.cache_video_ttl,
+            enabled=settings.cache_videos,
+            news=feed,
+        )
+        self._key_cache = KeyCache(
+            lambda: feed.live, settings.cache_key_ttl, size=settings.cache_memory_size
+        )
+        feed.on_change(VIDEOS_CHANNEL, self._video_cache.heard)
+        feed.on_reset(self._video_cache.forget_all)
+        feed.on_change(API_KEYS_CHANNEL, self._key_cache.forget_all)
+        feed.on_reset(self._key_cache.forget_all)
+        await feed.start()
+        self._on_close("change feed", feed.close)
 
     def _on_close(self, name: str, closer: Callable[[], Awaitable[Any]]) -> None:
         self._closers.append((name, closer))
@@ -173,6 +207,11 @@ class Resources:
     def video_cache(self) -> VideoStatusCache:
         """Videos as the API shows them; invalidate after every committed change."""
         return self._require(self._video_cache, "video status cache")
+
+    @property
+    def key_cache(self) -> KeyCache:
+        """Who owns which API key, for as long as revocations reach this process."""
+        return self._require(self._key_cache, "API key cache")
 
     @property
     def providers(self) -> Providers:

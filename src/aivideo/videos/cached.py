@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,9 +13,15 @@ from aivideo.videos.schemas import VideoPublic, video_public
 
 
 async def cached_videos(
-    cache: VideoStatusCache, session: AsyncSession, owner_id: str, video_ids: Sequence[str]
+    cache: VideoStatusCache,
+    sessions: Callable[[], AsyncSession],
+    owner_id: str,
+    video_ids: Sequence[str],
 ) -> dict[str, VideoPublic]:
-    """The owner's videos among ``video_ids``; others' and missing ones are left out."""
+    """The owner's videos among ``video_ids``; others' and missing ones are left out.
+
+    A database session is opened only for the videos the cache does not have.
+    """
     lookup = await cache.lookup(video_ids)
     found = {}
     for video_id, (owner, video) in lookup.hits.items():
@@ -28,7 +34,9 @@ async def cached_videos(
             lookup.miss(video_id)
     missed = [video_id for video_id in dict.fromkeys(video_ids) if video_id not in found]
     if missed:
-        read = [video_public(v) for v in await repository.get_videos(session, owner_id, missed)]
+        async with sessions() as session:
+            stored = await repository.get_videos(session, owner_id, missed)
+            read = [video_public(video) for video in stored]
         await cache.remember(
             {public.id: (owner_id, public.model_dump(mode="json")) for public in read}, lookup
         )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aivideo.auth.key_cache import Caller
 from aivideo.core.errors import (
     Conflict,
     InvalidInput,
@@ -25,7 +26,7 @@ from aivideo.core.status import CANCELLABLE_STATUSES, RETRYABLE_STATUSES, VideoS
 from aivideo.db import repository
 from aivideo.db.conflicts import retried_on_conflict
 from aivideo.db.locks import lock_video_queue
-from aivideo.db.models import User, Video
+from aivideo.db.models import Video
 from aivideo.db.types import utcnow
 from aivideo.pipeline.speech.voices import VoiceCatalogue
 from aivideo.videos.schemas import VideoCreate
@@ -111,7 +112,7 @@ class CreatedVideo:
     replayed: bool  # True when an earlier request with the same Idempotency-Key made it
 
 
-def _new_video(owner: User, request: VideoCreate, idempotency_key: str | None = None) -> Video:
+def _new_video(owner: Caller, request: VideoCreate, idempotency_key: str | None = None) -> Video:
     return Video(
         id=new_id(),
         owner_id=owner.id,
@@ -138,7 +139,7 @@ def _replay(existing: Video, request: VideoCreate, key: str) -> CreatedVideo:
 @retried_on_conflict
 async def create_video(
     session: AsyncSession,
-    owner: User,
+    owner: Caller,
     request: VideoCreate,
     idempotency_key: str | None,
     limits: QueueLimits,
@@ -174,7 +175,7 @@ async def create_video(
 
 @retried_on_conflict
 async def create_videos(
-    session: AsyncSession, owner: User, requests: Sequence[VideoCreate], limits: QueueLimits
+    session: AsyncSession, owner: Caller, requests: Sequence[VideoCreate], limits: QueueLimits
 ) -> list[Video]:
     """Queue several videos in one transaction: all are created, or none."""
     await _check_storage(session, owner.id, limits)
@@ -185,7 +186,7 @@ async def create_videos(
     return videos
 
 
-async def get_owned_video(session: AsyncSession, owner: User, video_id: str) -> Video:
+async def get_owned_video(session: AsyncSession, owner: Caller, video_id: str) -> Video:
     """The owner's video; another user's video is "not found", exactly like a missing one."""
     video = await repository.get_video(session, owner.id, video_id)
     if video is None:
@@ -194,7 +195,7 @@ async def get_owned_video(session: AsyncSession, owner: User, video_id: str) -> 
 
 
 @retried_on_conflict
-async def cancel_video(session: AsyncSession, owner: User, video_id: str) -> Video:
+async def cancel_video(session: AsyncSession, owner: Caller, video_id: str) -> Video:
     """Cancel a queued or running video; a finished one cannot be cancelled."""
     video = await get_owned_video(session, owner, video_id)
     cancelled = await repository.change_status(
@@ -224,7 +225,7 @@ async def cancel_video(session: AsyncSession, owner: User, video_id: str) -> Vid
 
 @retried_on_conflict
 async def retry_video(
-    session: AsyncSession, owner: User, video_id: str, limits: QueueLimits
+    session: AsyncSession, owner: Caller, video_id: str, limits: QueueLimits
 ) -> Video:
     """Queue a failed or cancelled video again; stages it finished are not redone."""
     video = await get_owned_video(session, owner, video_id)
@@ -249,7 +250,7 @@ async def retry_video(
 
 
 @retried_on_conflict
-async def delete_video(session: AsyncSession, owner: User, video_id: str) -> Video:
+async def delete_video(session: AsyncSession, owner: Caller, video_id: str) -> Video:
     """Delete a video and its log. A running video must be cancelled first.
 
     Returns:

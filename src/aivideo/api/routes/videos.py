@@ -118,9 +118,9 @@ async def create_videos(
 
 @router.post("/batch-get", summary="Look up to 50 videos at once")
 async def get_videos(
-    body: VideoBatchGet, session: SessionDep, user: CurrentUser, resources: ResourcesDep
+    body: VideoBatchGet, user: CurrentUser, resources: ResourcesDep
 ) -> VideoBatchFound:
-    found = await cached_videos(resources.video_cache, session, user.id, body.ids)
+    found = await cached_videos(resources.video_cache, resources.sessions, user.id, body.ids)
     ids = list(dict.fromkeys(body.ids))
     return VideoBatchFound(
         videos=[found[i] for i in ids if i in found],
@@ -150,10 +150,9 @@ async def list_videos(
 
 
 @router.get("/{video_id}", summary="One video")
-async def get_video(
-    video_id: VideoId, session: SessionDep, user: CurrentUser, resources: ResourcesDep
-) -> VideoPublic:
-    found = await cached_videos(resources.video_cache, session, user.id, [video_id])
+async def get_video(video_id: VideoId, user: CurrentUser, resources: ResourcesDep) -> VideoPublic:
+    # No session dependency: a video the cache has costs no database session.
+    found = await cached_videos(resources.video_cache, resources.sessions, user.id, [video_id])
     if video_id not in found:
         raise NotFound(f"no video with id {video_id!r}")
     return found[video_id]

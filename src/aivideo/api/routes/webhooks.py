@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from aivideo.api.dependencies import CurrentUser, SessionDep
-from aivideo.db.models import new_webhook_secret
+from aivideo.db.models import User, new_webhook_secret
 from aivideo.webhooks.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
@@ -20,7 +20,8 @@ class WebhookSecret(BaseModel):
 
 
 @router.get("/secret", summary="The secret your webhook receiver verifies signatures with")
-async def webhook_secret(session: SessionDep, user: CurrentUser) -> WebhookSecret:
+async def webhook_secret(session: SessionDep, caller: CurrentUser) -> WebhookSecret:
+    user = await session.get_one(User, caller.id)
     if user.webhook_secret is None:
         user.webhook_secret = new_webhook_secret()
         await session.commit()
