@@ -62,3 +62,25 @@ async def test_batches_of_two_users_at_once_never_overshoot_the_service_s_limit(
     assert sum(answer.status_code == 202 for answer in answers) == 3  # 3 x 5 fit under 17
     assert await _queued(resources) == 15
     assert all(answer.status_code in (202, 429) for answer in answers)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql", "mariadb"], indirect=True)
+async def test_single_creates_at_once_are_committed_together_and_never_overshoot(
+    limited_api: Api, resources: Resources
+) -> None:
+    # Creates that arrive together are committed in one transaction (a group
+    # commit): each accepted one is in the database, and the limits are exact.
+    clients = [limited_api.alice, limited_api.bob] * 20
+    answers = await asyncio.gather(
+        *(client.post("/v1/videos", json={"text": f"One of many {n}."}) for n, client in
+          enumerate(clients))
+    )  # fmt: skip
+
+    accepted = [answer.json()["id"] for answer in answers if answer.status_code == 202]
+    refused = [answer.json()["error"] for answer in answers if answer.status_code == 429]
+    assert len(accepted) == 17 and len(refused) == 23
+    assert {error["code"] for error in refused} == {"queue_full"}
+    assert await _queued(resources, "alice") <= 12 and await _queued(resources, "bob") <= 12
+    async with resources.sessions() as session:
+        stored = set(await session.scalars(select(Video.id).where(Video.id.in_(accepted))))
+    assert stored == set(accepted)

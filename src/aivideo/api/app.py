@@ -24,6 +24,8 @@ from aivideo.jobs.system import JobSystem
 from aivideo.observability.loop_lag import LoopLagMonitor
 from aivideo.pipeline.speech.registry import voice_catalogue
 from aivideo.runtime.resources import Resources
+from aivideo.videos.group_commit import GroupCommit
+from aivideo.videos.service import QueueLimits
 
 
 def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI:
@@ -51,6 +53,7 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
                     app.state.local_user_id = user.id
             jobs = JobSystem(resources, settings)
             app.state.jobs = jobs
+            app.state.group_commit = GroupCommit(resources.sessions, QueueLimits.of(settings))
             lag = LoopLagMonitor()
             lag.start()
             await jobs.start()

@@ -26,6 +26,7 @@ from aivideo.db.models import User, Video
 from aivideo.jobs.queue import JobQueue
 from aivideo.runtime.resources import Resources
 from aivideo.videos import service
+from aivideo.videos.group_commit import GroupCommit
 from aivideo.videos.service import QueueLimits
 
 logger = logging.getLogger(__name__)
@@ -147,13 +148,16 @@ async def get_jobs(request: Request) -> JobQueue:
 JobsDep = Annotated[JobQueue, Depends(get_jobs)]
 
 
+async def get_group_commit(request: Request) -> GroupCommit:
+    group_commit: GroupCommit = request.app.state.group_commit
+    return group_commit
+
+
+GroupCommitDep = Annotated[GroupCommit, Depends(get_group_commit)]
+
+
 async def get_queue_limits(resources: ResourcesDep) -> QueueLimits:
-    settings = resources.settings
-    return QueueLimits(
-        per_user=settings.max_queued_per_user,
-        total=settings.max_queued_total,
-        storage_per_user=settings.max_storage_per_user,
-    )
+    return QueueLimits.of(resources.settings)
 
 
 QueueLimitsDep = Annotated[QueueLimits, Depends(get_queue_limits)]

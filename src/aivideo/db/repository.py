@@ -82,6 +82,26 @@ async def count_queued(session: AsyncSession, owner_id: str | None = None) -> in
     return int(await session.scalar(query) or 0)
 
 
+async def count_queued_by_owner(session: AsyncSession, owner_ids: Iterable[str]) -> dict[str, int]:
+    """Videos waiting to be made, per owner among ``owner_ids`` (absent: none)."""
+    rows = await session.execute(
+        select(Video.owner_id, func.count())
+        .where(Video.status == VideoStatus.QUEUED.value, Video.owner_id.in_(set(owner_ids)))
+        .group_by(Video.owner_id)
+    )
+    return {owner_id: int(count) for owner_id, count in rows}
+
+
+async def storage_used_by_owner(session: AsyncSession, owner_ids: Iterable[str]) -> dict[str, int]:
+    """Bytes each owner's made videos take, among ``owner_ids`` (absent: none)."""
+    rows = await session.execute(
+        select(Video.owner_id, func.coalesce(func.sum(Video.size_bytes), 0))
+        .where(Video.owner_id.in_(set(owner_ids)))
+        .group_by(Video.owner_id)
+    )
+    return {owner_id: int(used or 0) for owner_id, used in rows}
+
+
 async def storage_used(session: AsyncSession, owner_id: str) -> int:
     """Bytes the owner's made videos take (the video files, which are most of it)."""
     query = select(func.coalesce(func.sum(Video.size_bytes), 0)).where(Video.owner_id == owner_id)

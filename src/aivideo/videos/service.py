@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aivideo.auth.key_cache import Caller
+from aivideo.core.config import Settings
 from aivideo.core.errors import (
     Conflict,
     InvalidInput,
@@ -42,6 +43,14 @@ class QueueLimits:
     total: int
     storage_per_user: int = 0  # bytes of finished videos a user may keep; 0: no limit
 
+    @classmethod
+    def of(cls, settings: Settings) -> QueueLimits:
+        return cls(
+            per_user=settings.max_queued_per_user,
+            total=settings.max_queued_total,
+            storage_per_user=settings.max_storage_per_user,
+        )
+
 
 async def _check_room(
     session: AsyncSession, owner_id: str, adding: int, limits: QueueLimits
@@ -54,13 +63,21 @@ async def _check_room(
     await lock_video_queue(session)
     waiting = await repository.count_queued(session, owner_id)
     if waiting + adding > limits.per_user:
-        raise QueueFull(
-            f"you have {waiting} videos waiting and may have at most {limits.per_user}: "
-            "send more when some are done",
-            retry_after=30,
-        )
+        raise user_queue_full(waiting, limits)
     if await repository.count_queued(session) + adding > limits.total:
-        raise QueueFull("the service has too many videos waiting; try again in a minute", 60)
+        raise service_queue_full()
+
+
+def user_queue_full(waiting: int, limits: QueueLimits) -> QueueFull:
+    return QueueFull(
+        f"you have {waiting} videos waiting and may have at most {limits.per_user}: "
+        "send more when some are done",
+        retry_after=30,
+    )
+
+
+def service_queue_full() -> QueueFull:
+    return QueueFull("the service has too many videos waiting; try again in a minute", 60)
 
 
 async def _check_storage(session: AsyncSession, owner_id: str, limits: QueueLimits) -> None:
@@ -69,10 +86,14 @@ async def _check_storage(session: AsyncSession, owner_id: str, limits: QueueLimi
         return
     used = await repository.storage_used(session, owner_id)
     if used >= limits.storage_per_user:
-        raise StorageQuotaExceeded(
-            f"your videos take {used / 1e6:,.1f} MB of the {limits.storage_per_user / 1e6:,.1f} "
-            "MB you may keep: delete some videos to make new ones"
-        )
+        raise storage_full(used, limits)
+
+
+def storage_full(used: int, limits: QueueLimits) -> StorageQuotaExceeded:
+    return StorageQuotaExceeded(
+        f"your videos take {used / 1e6:,.1f} MB of the {limits.storage_per_user / 1e6:,.1f} "
+        "MB you may keep: delete some videos to make new ones"
+    )
 
 
 def check_prompts(requests: Sequence[VideoCreate], has_script_writer: bool) -> None:
@@ -112,7 +133,7 @@ class CreatedVideo:
     replayed: bool  # True when an earlier request with the same Idempotency-Key made it
 
 
-def _new_video(owner: Caller, request: VideoCreate, idempotency_key: str | None = None) -> Video:
+def new_video(owner: Caller, request: VideoCreate, idempotency_key: str | None = None) -> Video:
     return Video(
         id=new_id(),
         owner_id=owner.id,
@@ -157,7 +178,7 @@ async def create_video(
     owner_id = owner.id  # a rollback below expires ``owner``: keep what we need of it
     await _check_storage(session, owner_id, limits)
     await _check_room(session, owner_id, 1, limits)
-    video = _new_video(owner, request, idempotency_key)
+    video = new_video(owner, request, idempotency_key)
     try:
         await repository.add_videos(session, [video])
         await session.commit()
@@ -180,7 +201,7 @@ async def create_videos(
     """Queue several videos in one transaction: all are created, or none."""
     await _check_storage(session, owner.id, limits)
     await _check_room(session, owner.id, len(requests), limits)
-    videos = [_new_video(owner, request) for request in requests]
+    videos = [new_video(owner, request) for request in requests]
     await repository.add_videos(session, videos)
     await session.commit()
     return videos

@@ -10,11 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.responses import FileResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from aivideo.api import file_responses as files
 from aivideo.api.dependencies import (
     CurrentUser,
+    GroupCommitDep,
     JobsDep,
     QueueLimitsDep,
     ReleasedVideo,
@@ -48,20 +48,22 @@ from aivideo.videos.schemas import (
     VideoPublic,
     video_public,
 )
+from aivideo.videos.service import QueueLimits
 from aivideo.videos.webhook_urls import check_webhook_urls
 
 router = APIRouter(prefix="/v1/videos", tags=["videos"])
 
 
 async def _check_webhook_urls(
-    session: AsyncSession, bodies: Sequence[VideoCreate], resources: Resources, *, batch: bool
+    bodies: Sequence[VideoCreate], resources: Resources, *, batch: bool
 ) -> None:
-    """Refuse webhook URLs that do not lead to the public internet (422 naming the field)."""
+    """Refuse webhook URLs that do not lead to the public internet (422 naming the field).
+
+    Resolving names may take seconds: no database connection is held meanwhile
+    (the key lookup has given its own back).
+    """
     if not any(body.webhook_url for body in bodies):
         return
-    # Resolving names may take seconds: end the key lookup's transaction first, so the
-    # connection (SQLite has only one) serves other requests meanwhile.
-    await session.commit()
     await check_webhook_urls(
         bodies, allow_private=resources.settings.allow_private_urls, batch=batch
     )
@@ -75,10 +77,9 @@ async def create_video(
     body: VideoCreate,
     request: Request,
     response: Response,
-    session: SessionDep,
     user: CurrentUser,
     jobs: JobsDep,
-    limits: QueueLimitsDep,
+    group_commit: GroupCommitDep,
     resources: ResourcesDep,
     idempotency_key: Annotated[
         str | None,
@@ -88,14 +89,23 @@ async def create_video(
     service.check_voices([body], voice_catalogue(resources.settings), batch=False)
     service.check_prompts([body], resources.providers.script_writer is not None)
     service.check_visuals([body], resources.providers.stock is not None, batch=False)
-    await _check_webhook_urls(session, [body], resources, batch=False)
-    created = await service.create_video(session, user, body, idempotency_key, limits)
-    if not created.replayed:
-        await jobs.publish([created.video.id])
-    response.headers["Location"] = str(request.url_for("get_video", video_id=created.video.id))
-    if created.replayed:
+    await _check_webhook_urls([body], resources, batch=False)
+    if idempotency_key is None:
+        # Committed together with the creates that arrive meanwhile.
+        video = await group_commit.create(user, body)
+        replayed = False
+    else:
+        async with resources.sessions() as session:
+            created = await service.create_video(
+                session, user, body, idempotency_key, QueueLimits.of(resources.settings)
+            )
+        video, replayed = created.video, created.replayed
+    if not replayed:
+        await jobs.publish([video.id])
+    response.headers["Location"] = str(request.url_for("get_video", video_id=video.id))
+    if replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    return video_public(created.video)
+    return video_public(video)
 
 
 @router.post("/batch", status_code=status.HTTP_202_ACCEPTED, summary="Queue up to 50 videos")
@@ -110,7 +120,7 @@ async def create_videos(
     service.check_voices(body.videos, voice_catalogue(resources.settings), batch=True)
     service.check_prompts(body.videos, resources.providers.script_writer is not None)
     service.check_visuals(body.videos, resources.providers.stock is not None, batch=True)
-    await _check_webhook_urls(session, body.videos, resources, batch=True)
+    await _check_webhook_urls(body.videos, resources, batch=True)
     videos = await service.create_videos(session, user, body.videos, limits)
     await jobs.publish([video.id for video in videos])
     return VideoBatch(videos=[video_public(video) for video in videos])
