@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import mimetypes
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,14 +19,24 @@ from aivideo.api.openapi import with_server_details
 from aivideo.api.routes import features, health, metrics, videos, voices, web_page, webhooks
 from aivideo.api.stream_limits import OpenStreams
 from aivideo.auth.service import LOCAL_USER_NAME, get_or_create_user
-from aivideo.core.config import Settings
+from aivideo.core.config import Settings, load_settings
 from aivideo.db.migrate import prepare_schema
 from aivideo.jobs.system import JobSystem
+from aivideo.observability.logs import configure_logging
 from aivideo.observability.loop_lag import LoopLagMonitor
 from aivideo.pipeline.speech.registry import voice_catalogue
 from aivideo.runtime.resources import Resources
 from aivideo.videos.group_commit import GroupCommit
 from aivideo.videos.service import QueueLimits
+
+LOCAL_USER_ENV = "AIVIDEO_SERVE_LOCAL_USER"  # set by `serve --workers N` for its processes
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one process of `aivideo serve --workers N` (uvicorn's factory)."""
+    settings = load_settings()
+    configure_logging(json=settings.log_json)
+    return create_app(settings, allow_local_user=os.environ.get(LOCAL_USER_ENV) == "1")
 
 
 def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI:

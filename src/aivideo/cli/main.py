@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import os
 import socket
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -57,31 +58,52 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 8000,
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Processes serving the API on one port (more than 1: PostgreSQL only)."
+        ),
+    ] = 1,
 ) -> None:
     """Run the API (and, in embedded mode, everything else) in this process."""
-    from aivideo.api.app import create_app
+    from aivideo.api.app import LOCAL_USER_ENV, create_app
+    from aivideo.cli.open_files import room_for_connections
 
     settings = _settings()
     configure_logging(json=settings.log_json)
+    if workers > 1 and not settings.effective_database_url.startswith("postgresql"):
+        # Their caches stay right only when each hears the others' changes (PostgreSQL's).
+        console.print(
+            "[red]aivideo: --workers above 1 needs PostgreSQL (AIVIDEO_DATABASE_URL="
+            "postgresql+asyncpg://...): the processes tell each other what changed through it[/red]"
+        )
+        raise typer.Exit(2)
     allow_local_user = _is_loopback(host) and not settings.require_api_key
     if allow_local_user:
         logging.getLogger("aivideo.serve").info(
             "serving on loopback: requests without an API key act as the user 'local' "
             "(set AIVIDEO_REQUIRE_API_KEY=true to refuse them); the API is described at /docs"
         )
-    app = create_app(settings, allow_local_user=allow_local_user)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        access_log=access_log,
-        log_config=None,
+    server_options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "access_log": access_log,
+        "log_config": None,
         # h11, not httptools: httptools buffers a request's headers however long they get.
-        http="h11",
-        h11_max_incomplete_event_size=settings.serve_max_header_bytes,
-        limit_concurrency=settings.serve_limit_concurrency,
-        timeout_keep_alive=settings.serve_keep_alive_timeout,
-        timeout_graceful_shutdown=settings.serve_shutdown_timeout,
+        "http": "h11",
+        "h11_max_incomplete_event_size": settings.serve_max_header_bytes,
+        "limit_concurrency": room_for_connections(settings.serve_limit_concurrency),
+        "backlog": settings.serve_backlog,
+        "timeout_keep_alive": settings.serve_keep_alive_timeout,
+        "timeout_graceful_shutdown": settings.serve_shutdown_timeout,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings, allow_local_user=allow_local_user), **server_options)
+        return
+    # Each process builds its own app (and resources) from the environment.
+    os.environ[LOCAL_USER_ENV] = "1" if allow_local_user else "0"
+    uvicorn.run(
+        "aivideo.api.app:app_from_environment", factory=True, workers=workers, **server_options
     )
 
 

@@ -261,9 +261,13 @@ class Settings(BaseSettings):
 
     # `aivideo serve`'s own limits, so that it may face clients without a proxy.
     serve_limit_concurrency: PositiveInt = Field(
-        default=500,
-        description="Connections (and requests in progress) `aivideo serve` takes at once; "
-        "more are answered 503. Below the usual limit of 1024 open files.",
+        default=12_000,
+        description="Connections (and requests in progress) `aivideo serve` takes at once, "
+        "per process; more are answered 503. `serve` raises its open-files limit to fit, "
+        "as far as the system's hard limit allows.",
+    )
+    serve_backlog: PositiveInt = Field(
+        default=2048, description="Connections the system holds until `serve` accepts them."
     )
     serve_keep_alive_timeout: PositiveInt = Field(
         default=5, description="Seconds an idle keep-alive connection is kept open."
