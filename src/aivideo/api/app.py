@@ -72,7 +72,9 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
             # What start-up made (modules, classes, the app) lives as long as the
             # process: out of the collector's sight, a full collection walks only
             # what requests made since. Measured under load: 150 ms pauses of the
-            # event loop every few seconds before, see bench/api_bench.py.
+            # event loop every few seconds before, see bench/api_bench.py. Collected
+            # first, so that no garbage of start-up is kept for ever.
+            gc.collect()
             gc.freeze()
             try:
                 yield
