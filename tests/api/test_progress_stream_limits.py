@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,8 +13,12 @@ import httpx
 import pytest
 import redis.asyncio as redis
 from httpx_sse import ServerSentEvent, aconnect_sse
+from sqlalchemy import event, update
+from sqlalchemy.engine import Engine
 
+from aivideo.api import progress_stream
 from aivideo.core.config import Settings
+from aivideo.db.models import Video
 from aivideo.jobs.live import CHANNEL_PREFIX
 from aivideo.jobs.live_event import LiveEvent
 from aivideo.runtime.resources import Resources
@@ -156,3 +161,103 @@ async def test_a_stream_ends_after_its_longest_life_and_a_reconnect_goes_on_wher
     assert second[-1][0] == "done"
     assert malformed.status_code == 422
     assert "Last-Event-ID 'yesterday' is not the id" in malformed.json()["error"]["message"]
+
+
+async def _next_of_kind(stream: _Stream, kind: str) -> dict[str, object]:
+    while (event := await anext(stream.events)).event != kind:
+        pass
+    data: dict[str, object] = json.loads(event.data)
+    return data
+
+
+@contextlib.contextmanager
+def _log_reads() -> Iterator[list[str]]:
+    """The statements reading video logs that this process runs while the block runs."""
+    seen: list[str] = []
+
+    def note(*args: object) -> None:
+        statement = str(args[2])  # (connection, cursor, statement, ...)
+        if "video_events" in statement:
+            seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+
+
+async def test_open_streams_share_one_database_read_a_second_and_closed_ones_cost_nothing(
+    settings: Settings, resources: Resources
+) -> None:
+    many = settings.model_copy(update={"render_slots": 0, "max_streams_per_user": 20})
+    async with running_api(many, resources) as api:
+        video_ids = await _videos(api, 3)
+        async with contextlib.AsyncExitStack() as stack:
+            # Kept, each of them: a stream no longer referred to is closed when collected.
+            streams = [
+                await stack.enter_async_context(_stream(api.alice, video_id))
+                for video_id in video_ids * 4
+            ]
+            for stream in streams:
+                await _next_progress(stream)
+            with _log_reads() as while_open:
+                await asyncio.sleep(3)  # the window measured: what 12 idle streams cost
+        await asyncio.sleep(0.5)  # the server notices the closed connections
+        with _log_reads() as after_close:
+            await asyncio.sleep(2)
+
+    # Each second, one read for all the videos: the highest log line, then the
+    # videos' new lines. Read by each stream, it would be 12 a second.
+    assert 2 <= len(while_open) <= 4 * 2, while_open
+    assert after_close == []
+
+
+async def test_a_deleted_video_s_stream_ends_with_done_and_no_video(api: Api) -> None:
+    video_id = (await _videos(api, 1))[0]
+
+    async with _stream(api.alice, video_id) as stream:
+        await _next_progress(stream)
+        assert (await api.alice.delete(f"/v1/videos/{video_id}")).status_code == 204
+        async with asyncio.timeout(5):
+            done = await _next_of_kind(stream, "done")
+
+    assert done == {"status": "deleted", "video": None}
+
+
+async def test_a_video_that_ends_without_a_live_message_still_ends_its_stream(
+    api: Api, resources: Resources
+) -> None:
+    video_id = (await _videos(api, 1))[0]
+
+    async with _stream(api.alice, video_id) as stream:
+        await _next_progress(stream)
+        # As a worker whose last message was lost leaves it: stored, never published.
+        async with resources.sessions() as session:
+            await session.execute(
+                update(Video).where(Video.id == video_id).values(status="failed", progress=30)
+            )
+            await session.commit()
+        async with asyncio.timeout(5):
+            last = await _next_progress(stream)
+            done = await _next_of_kind(stream, "done")
+
+    assert last == {"status": "failed", "stage": None, "percent": 30}
+    assert done["status"] == "failed"
+    assert done["video"]["id"] == video_id  # type: ignore[index]
+
+
+async def test_a_quiet_stream_sends_a_keep_alive_comment_now_and_then(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(progress_stream, "PING_SECONDS", 0.5)
+    video_id = (await _videos(api, 1))[0]
+
+    async with api.alice.stream("GET", f"/v1/videos/{video_id}/progress") as response:
+        lines = response.aiter_lines()
+        async with asyncio.timeout(5):  # the queued video has nothing new to say
+            while await anext(lines) != ": ping":
+                pass
+
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-cache"

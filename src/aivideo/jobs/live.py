@@ -6,8 +6,10 @@ queues. Either way it is only a fast path: the stream also reads the database
 now and then, so a lost message delays an update but never loses the end.
 
 However many streams a process has open, it holds one Redis subscription (a
-pattern, on one connection) and hands each message to the streams of its
+pattern, on one connection) and hands each message to the listeners of its
 video in memory: a thousand open streams are not a thousand connections.
+Listeners are plain callbacks, so one listener per video
+(:mod:`aivideo.jobs.progress_watch`) can pass an event to all its streams.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import contextvars
 import json
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Protocol
 
 import redis.asyncio as redis
@@ -33,11 +35,26 @@ CHANNEL_PREFIX = "aivideo:progress:"
 SUBSCRIBER_BUFFER = 256  # events a slow reader may fall behind before it loses some
 
 
+Receiver = Callable[[LiveEvent], None]
+
+
 class LiveEvents(Protocol):
     async def publish(self, video_id: str, event: LiveEvent) -> None: ...
 
+    def listen(self, video_id: str, receiver: Receiver) -> Callable[[], None]:
+        """Hand ``receiver`` each event published for ``video_id`` from now on.
+
+        Returns the function that stops it. ``receiver`` is called in the
+        event loop and must not block: it is how one event reaches many streams.
+        """
+        ...
+
+    async def ready(self) -> None:
+        """Return once events published from now on reach the listeners (or, briefly, not)."""
+        ...
+
     def subscribe(self, video_id: str) -> contextlib.AbstractAsyncContextManager[Subscription]:
-        """Events published for ``video_id`` from now on."""
+        """Events published for ``video_id`` from now on, one by one."""
         ...
 
     async def aclose(self) -> None: ...
@@ -53,6 +70,10 @@ class _QueueSubscription:
     def __init__(self) -> None:
         self.queue: asyncio.Queue[LiveEvent] = asyncio.Queue(SUBSCRIBER_BUFFER)
 
+    def put(self, event: LiveEvent) -> None:
+        with contextlib.suppress(asyncio.QueueFull):  # a stalled reader skips events
+            self.queue.put_nowait(event)
+
     async def next(self, wait: float) -> LiveEvent | None:
         try:
             return await asyncio.wait_for(self.queue.get(), wait)
@@ -60,30 +81,44 @@ class _QueueSubscription:
             return None
 
 
+@contextlib.asynccontextmanager
+async def _subscription(live: LiveEvents, video_id: str) -> AsyncIterator[Subscription]:
+    subscription = _QueueSubscription()
+    stop = live.listen(video_id, subscription.put)
+    try:
+        await live.ready()
+        yield subscription
+    finally:
+        stop()
+
+
 class _Fanout:
-    """The subscribers of this process, by video; handing them an event never waits."""
+    """The listeners of this process, by video; handing them an event never waits."""
 
     def __init__(self) -> None:
-        self._subscribers: defaultdict[str, set[_QueueSubscription]] = defaultdict(set)
+        self._receivers: defaultdict[str, set[Receiver]] = defaultdict(set)
 
     def deliver(self, video_id: str, event: LiveEvent) -> None:
-        for subscription in self._subscribers.get(video_id, ()):
-            with contextlib.suppress(asyncio.QueueFull):  # a stalled reader skips events
-                subscription.queue.put_nowait(event)
+        for receiver in tuple(self._receivers.get(video_id, ())):
+            try:
+                receiver(event)
+            except Exception:  # one broken listener must not stop the others' events
+                logger.exception("a listener of video %s failed", video_id)
 
-    @contextlib.asynccontextmanager
-    async def subscription(self, video_id: str) -> AsyncIterator[Subscription]:
-        subscription = _QueueSubscription()
-        self._subscribers[video_id].add(subscription)
-        try:
-            yield subscription
-        finally:
-            self._subscribers[video_id].discard(subscription)
-            if not self._subscribers[video_id]:
-                del self._subscribers[video_id]
+    def add(self, video_id: str, receiver: Receiver) -> Callable[[], None]:
+        self._receivers[video_id].add(receiver)
+
+        def stop() -> None:
+            receivers = self._receivers.get(video_id)
+            if receivers is not None:
+                receivers.discard(receiver)
+                if not receivers:
+                    del self._receivers[video_id]
+
+        return stop
 
     def clear(self) -> None:
-        self._subscribers.clear()
+        self._receivers.clear()
 
 
 class InProcessEvents:
@@ -95,8 +130,14 @@ class InProcessEvents:
     async def publish(self, video_id: str, event: LiveEvent) -> None:
         self._fanout.deliver(video_id, event)
 
+    def listen(self, video_id: str, receiver: Receiver) -> Callable[[], None]:
+        return self._fanout.add(video_id, receiver)
+
+    async def ready(self) -> None:
+        return None  # nothing to wait for: what is published is delivered at once
+
     def subscribe(self, video_id: str) -> contextlib.AbstractAsyncContextManager[Subscription]:
-        return self._fanout.subscription(video_id)
+        return _subscription(self, video_id)
 
     async def aclose(self) -> None:
         self._fanout.clear()
@@ -105,9 +146,9 @@ class InProcessEvents:
 class RedisEvents:
     """Redis pub/sub, one channel per video; publishing never fails a video.
 
-    The process's one subscription is made by the first stream that opens
-    and kept until :meth:`aclose`; while Redis is away it is made again, after
-    a growing pause, and the streams read the database meanwhile.
+    The process's one subscription is made for the first listener and kept
+    until :meth:`aclose`; while Redis is away it is made again, after a
+    growing pause, and the streams read the database meanwhile.
     """
 
     def __init__(self, url: str, timeout: float) -> None:
@@ -124,20 +165,23 @@ class RedisEvents:
         except Exception as exc:  # progress is advisory: never fail a video over it
             logger.warning("could not publish progress of video %s: %s", video_id, exc)
 
-    @contextlib.asynccontextmanager
-    async def subscribe(self, video_id: str) -> AsyncIterator[Subscription]:
+    def listen(self, video_id: str, receiver: Receiver) -> Callable[[], None]:
         if self._listener is None:
             # A context of its own: the listener outlives the request that started it.
             self._listener = asyncio.create_task(
                 self._listen(), name="live progress listener", context=contextvars.Context()
             )
-        async with self._fanout.subscription(video_id) as subscription:
-            # The first stream waits for the subscription to hold (briefly): the
-            # caller reads the database next and must not miss what comes after.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._timeout):
-                    await self._settled.wait()
-            yield subscription
+        return self._fanout.add(video_id, receiver)
+
+    async def ready(self) -> None:
+        # The first listeners wait for the subscription to hold (briefly): they
+        # read the database next and must not miss what comes after.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self._timeout):
+                await self._settled.wait()
+
+    def subscribe(self, video_id: str) -> contextlib.AbstractAsyncContextManager[Subscription]:
+        return _subscription(self, video_id)
 
     async def aclose(self) -> None:
         if self._listener is not None:
@@ -170,7 +214,7 @@ class RedisEvents:
             await asyncio.sleep(backoff_delay(failures, 0.5, 10.0))
 
     def _receive(self, message: dict[str, object]) -> bool:
-        """Hand a message to its video's streams; True once the subscription is confirmed."""
+        """Hand a message to its video's listeners; True once the subscription is confirmed."""
         if message.get("type") == "psubscribe":
             self._settled.set()
             return True

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.responses import FileResponse
-from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from aivideo.api import file_responses as files
 from aivideo.api.dependencies import (
@@ -23,7 +22,12 @@ from aivideo.api.dependencies import (
     VideoId,
 )
 from aivideo.api.pagination import decode_cursor, decode_int_cursor, encode_cursor
-from aivideo.api.progress_stream import log_position, progress_events
+from aivideo.api.progress_stream import (
+    EVENT_STREAM_DOCS,
+    EventStream,
+    log_position,
+    progress_events,
+)
 from aivideo.api.storyboard import read_storyboard
 from aivideo.api.stream_limits import StreamSlot
 from aivideo.core import outputs
@@ -185,7 +189,8 @@ async def cancel_video(
 
 @router.get(
     "/{video_id}/progress",
-    response_class=EventSourceResponse,
+    response_class=EventStream,
+    responses=EVENT_STREAM_DOCS,
     summary="Live progress as Server-Sent Events, ending with the final status",
 )
 async def video_progress(
@@ -194,7 +199,7 @@ async def video_progress(
     resources: ResourcesDep,
     jobs: JobsDep,
     after_event_id: Annotated[int, Depends(log_position)],
-) -> AsyncIterator[ServerSentEvent]:
+) -> EventStream:
     # Ownership (404) and the user's open streams (429) are checked before the
     # stream starts: an error cannot follow a 200 header.
     events = progress_events(
@@ -202,8 +207,7 @@ async def video_progress(
         max_seconds=resources.settings.stream_max_seconds,
         after_event_id=after_event_id,
     )  # fmt: skip
-    async for event in events:
-        yield event
+    return EventStream(events)
 
 
 @router.post("/{video_id}/retry", summary="Queue a failed or cancelled video again")
