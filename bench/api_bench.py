@@ -1,244 +1,521 @@
-"""Throughput and latency of `aivideo serve`: create and get, on SQLite and PostgreSQL.
+"""Throughput and latency of `aivideo serve` under wrk, as ratios to bare FastAPI apps.
 
-Usage (from the repository root, services up: `bash .ci/services`):
+Usage (from the repository root, services up: `bash .ci/services`, which also
+installs wrk):
 
-    .venv/bin/python -m bench.api_bench [--requests 3000] [--concurrency 32]
+    .venv/bin/python -m bench.api_bench [--seconds 10] [--connections 100,1000]
+        [--only bare|postgres|aivideo|fixed,one-query,pg-redis,pg,sqlite]
 
-For each database it starts a real `aivideo serve` process (access log off, no
-render slots, so it only takes requests),
-creates an API key with `aivideo keys create`, then drives it from this process
-with `--concurrency` keep-alive connections (aiohttp): first `--requests` creates, then as
-many gets of random ids among those created. The same load then goes to a bare
-FastAPI app under the same uvicorn (bench/bare_app.py), and the table shows each
-figure as a ratio of that baseline. Client and server share this machine's
-cores, so the absolute numbers include the load generator's own cost.
+To measure another checkout's code, put its `src` first on PYTHONPATH (e.g.
+`PYTHONPATH=/tmp/before/src .venv/bin/python -m bench.api_bench`): the servers
+are subprocesses that inherit it, and the header says which aivideo they import.
+
+Everything runs in one go, so all ratios come from the same machine state.
+Servers, each a real process under the same uvicorn settings (those `aivideo
+serve` passes: h11, its limit_concurrency and keep-alive timeout, access log off,
+aivideo's logging):
+
+- `bare fixed` (bench/bare_app.py): GET returns fixed JSON, POST validates a
+  small pydantic body: what FastAPI and uvicorn alone cost;
+- `bare one-query`: GET is one asyncpg primary-key SELECT, POST one INSERT, on
+  a PostgreSQL database of its own (aivideo_bench_bare, made fresh);
+- `aivideo pg+redis`, `aivideo pg`, `aivideo sqlite`: `python -m aivideo serve
+  --no-access-log` on a fresh PostgreSQL database (`--postgres-url`) with and
+  without Redis (`--redis-url`, flushed first), and on the embedded SQLite
+  database. API only (AIVIDEO_RENDER_SLOTS=0): the embedded queue takes the
+  created videos and nothing renders them, so the figures are the API's alone.
+  Every created video stays queued, so the per-user and total queue limits
+  (AIVIDEO_MAX_QUEUED_PER_USER, AIVIDEO_MAX_QUEUED_TOTAL) are raised to a
+  million; otherwise the POST runs would be refused with 429. Requests carry an
+  API key made with `aivideo keys create` (AIVIDEO_REQUIRE_API_KEY=true).
+
+For each server: 1000 items first (aivideo: created through its API; bare: rows
+inserted), a short unreported warm-up, then wrk (-t2, keep-alive, --timeout 2s)
+for `--seconds` at each `--connections`, each run once the server is done
+with the previous one's requests (settle()): GETs of a random one of those 1000
+ids per request (bench/wrk/get.lua), then POSTs of {"text": ...}
+(bench/wrk/post.lua). wrk reports through a Lua done() (bench/wrk/report.lua).
+
+The table: requests per second (all answers, then 2xx only), median and p99
+latency, socket errors (connect, read, write) plus timeouts, and non-2xx
+answers; for aivideo, its 2xx/s divided by the bare fixed and the bare
+one-query server's for the same method and connections, and its p99 divided by
+bare one-query's. As wrk counts them, an answer slower than --timeout (2 s) is
+a timeout and left out of the latencies, and so is, at each of its checks
+(every 2 s), a connection whose request has waited longer: with timeouts, the
+p99 is that of the answers faster than 2 s, and req/s tells the rest. At more
+connections than uvicorn's limit_concurrency, uvicorn answers 503 without
+running the app: those count as non-2xx, and are in the latencies. others%:
+the share of all cores' time during the run that processes other than the
+bench's own (itself, the server, wrk) and PostgreSQL's and Redis's kept busy,
+from /proc: on a shared machine, a run with much of it measured less than the
+machine could do. The open-file limit is raised to the hard limit for wrk and
+the servers.
+
+Caveat: wrk runs on the same cores as the server it measures (2 here), and
+its two threads take part of them, so the absolute figures are lower than the
+server alone could do; the ratios share that cost.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
-import random
 import re
+import resource
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+import uuid
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-import aiohttp
 import asyncpg
+import httpx
+import redis.asyncio as redis
 
 ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
 TEXT = "Water evaporates from the sea, rises, cools into clouds and falls again as rain."
+ITEMS = 1000
+BARE_DATABASE = "aivideo_bench_bare"
+SERVICES = {"postgres", "redis-server"}  # their CPU counts as the server's
+
+TARGETS = ("fixed", "one-query", "pg-redis", "pg", "sqlite")
+GROUPS = {"bare": ("fixed", "one-query"), "postgres": ("pg-redis", "pg"), "aivideo": TARGETS[2:]}
 
 
-@dataclass
-class Result:
+def __getattr__(name: str) -> Any:
+    # cache_bench.py still imports its aiohttp helpers from here. Looked up only
+    # then, so that this file also runs as a script, where `bench` is no package.
+    if name in {"Client", "Result", "drive"}:
+        from bench import aiohttp_load
+
+        return getattr(aiohttp_load, name)
+    raise AttributeError(name)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One wrk run's figures."""
+
     label: str
+    method: str
+    connections: int
     requests: int
     seconds: float
-    latencies: list[float]
-    errors: int
+    p50_ms: float
+    p99_ms: float
+    socket_errors: int  # connect, read and write errors, and timeouts
+    non_2xx: int
+    others_cpu: float  # % of the machine's CPU that other processes used meanwhile
+
+    @classmethod
+    def from_wrk(
+        cls, label: str, method: str, connections: int, out: dict[str, float], others_cpu: float
+    ) -> Run:
+        return cls(
+            label,
+            method,
+            connections,
+            others_cpu=others_cpu,
+            requests=int(out["requests"]),
+            seconds=out["duration_us"] / 1e6,
+            p50_ms=out["p50_us"] / 1000,
+            p99_ms=out["p99_us"] / 1000,
+            socket_errors=int(out["connect"] + out["read"] + out["write"] + out["timeout"]),
+            non_2xx=int(out["status"]),
+        )
 
     @property
     def per_second(self) -> float:
         return self.requests / self.seconds
 
-    def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
+    @property
+    def ok_per_second(self) -> float:
+        return (self.requests - self.non_2xx) / self.seconds
 
 
-async def drive(
-    label: str, total: int, concurrency: int, send: Callable[[int], Awaitable[int]]
-) -> Result:
-    """Send ``total`` requests from ``concurrency`` workers; time each one."""
-    latencies: list[float] = []
-    errors = 0
-    counter = iter(range(total))
+@dataclass(frozen=True)
+class Target:
+    """A server that is up, and what to send it."""
 
-    async def worker() -> None:
-        nonlocal errors
-        for i in counter:
-            started = time.perf_counter()
-            status = await send(i)
-            latencies.append(time.perf_counter() - started)
-            errors += status >= 400
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return Result(label, total, time.perf_counter() - started, latencies, errors)
+    label: str
+    base_url: str
+    get_prefix: str  # + an id
+    post_path: str
+    ids_file: Path
+    key: str | None = None
 
 
 @asynccontextmanager
-async def server(command: list[str], env: dict[str, str]) -> AsyncIterator[str]:
-    process = await asyncio.create_subprocess_exec(
-        *command, env=env, cwd=ROOT, stderr=asyncio.subprocess.PIPE
-    )
-    assert process.stderr is not None
-    try:
-        while line := (await process.stderr.readline()).decode():
-            if match := re.search(r"Uvicorn running on (http://\S+)", line):
-                break
-        else:
-            raise RuntimeError(f"{command} stopped before it was ready")
-        yield match.group(1)
-    finally:
-        process.terminate()
-        await process.wait()
+async def server(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> AsyncIterator[str]:
+    """Run a uvicorn server; yield its base URL once it listens."""
+    # Its log goes to a file, not a pipe: nobody reads a pipe during a run, and a
+    # full one would stall the server (uvicorn logs every 503 it answers).
+    with tempfile.TemporaryFile() as log:
+        process = await asyncio.create_subprocess_exec(*command, env=env, cwd=cwd, stderr=log)
+        try:
+            yield await _listening_url(process, log, command)
+        finally:
+            process.terminate()
+            await process.wait()
 
 
-async def run(env: dict[str, str], *args: str) -> str:
+async def _listening_url(
+    process: asyncio.subprocess.Process, log: IO[bytes], command: list[str]
+) -> str:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        log.seek(0)
+        text = log.read().decode(errors="replace")
+        if match := re.search(r"Uvicorn running on (http://[\d.:]+)", text):
+            return match.group(1)
+        if process.returncode is not None:
+            raise RuntimeError(f"{command} stopped before it listened:\n{text[-2000:]}")
+        await asyncio.sleep(0.05)
+    raise RuntimeError(f"{command} did not listen within 60 s")
+
+
+async def run(env: dict[str, str], *args: str, cwd: Path = ROOT) -> str:
     process = await asyncio.create_subprocess_exec(
-        *args, env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE
+        *args, env=env, cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
-    out, _ = await process.communicate()
+    out, err = await process.communicate()
     if process.returncode:
-        raise RuntimeError(f"{args} failed")
+        raise RuntimeError(f"{args} failed:\n{err.decode(errors='replace')[-2000:]}")
     return out.decode().strip()
+
+
+def asyncpg_dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
 async def fresh_postgres_database(url: str) -> None:
     name = url.rsplit("/", 1)[1]
-    admin = await asyncpg.connect(
-        url.replace("postgresql+asyncpg", "postgresql").rsplit("/", 1)[0] + "/postgres"
-    )
+    admin = await asyncpg.connect(asyncpg_dsn(url).rsplit("/", 1)[0] + "/postgres")
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
 
 
-async def bench_aivideo(
-    label: str, database_url: str | None, args: argparse.Namespace
-) -> list[Result]:
-    aivideo = [str(ROOT / ".venv/bin/aivideo")]
-    with tempfile.TemporaryDirectory() as data_dir:
-        # An API-only process (AIVIDEO_RENDER_SLOTS=0): the videos it queues are not
-        # made during the run, so the figures are the API's alone.
-        env = {
-            **os.environ,
-            "AIVIDEO_DATA_DIR": data_dir,
-            "AIVIDEO_REQUIRE_API_KEY": "true",
-            "AIVIDEO_RENDER_SLOTS": "0",
-            # Every created video stays queued here: lift the queue limits (429).
-            "AIVIDEO_MAX_QUEUED_PER_USER": "1000000",
-            "AIVIDEO_MAX_QUEUED_TOTAL": "1000000",
-        }
-        if database_url:
-            await fresh_postgres_database(database_url)
-            env["AIVIDEO_DATABASE_URL"] = database_url
-            await run(env, *aivideo, "db", "upgrade")
-        key = (await run(env, *aivideo, "keys", "create", "--user", "bench")).splitlines()[-1]
-        command = [*aivideo, "serve", "--port", "0", "--no-access-log"]
-        async with server(command, env) as base_url, Client(base_url, args, key) as http:
-            await drive("warm-up", 200, args.concurrency, lambda i: http.post("/v1/videos", TEXT))
-            ids: list[str] = []
+def clean_env() -> dict[str, str]:
+    """This process's environment without AIVIDEO_ settings, which would change a server."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("AIVIDEO_")}
 
-            async def create(i: int) -> int:
-                status, body = await http.post_json("/v1/videos", f"{TEXT} {i}")
-                if status == 202:
-                    ids.append(body["id"])
-                return status
 
-            created = await drive(f"{label} create", args.requests, args.concurrency, create)
-            got = await drive(
-                f"{label} get",
-                args.requests,
-                args.concurrency,
-                lambda i: http.get(f"/v1/videos/{random.choice(ids)}"),
+def raise_file_limit() -> int:
+    """Open files up to the hard limit, for 1000 connections; subprocesses inherit it."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
+
+
+@dataclass(frozen=True)
+class CpuTicks:
+    """Clock ticks of CPU used so far: by the machine, by us, and in all."""
+
+    busy: int
+    ours: int  # this process, its children (servers, wrk), PostgreSQL and Redis
+    total: int
+
+
+def cpu_ticks() -> CpuTicks:
+    # /proc/stat's first line: user nice system idle iowait irq softirq steal ...
+    ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    processes: dict[int, tuple[int, str, int]] = {}  # pid: (parent, name, ticks)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # ended meanwhile
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        # utime, stime, and the same of the children it has waited for (wrk's, here).
+        used = sum(int(n) for n in fields[11:15])
+        processes[int(stat.parent.name)] = (int(fields[1]), name, used)
+    ours, new = set(), {os.getpid()}
+    while new:  # descendants, a generation at a time
+        ours |= new
+        new = {pid for pid, (parent, _, _) in processes.items() if parent in new}
+    ours |= {pid for pid, (_, name, _) in processes.items() if name in SERVICES}
+    return CpuTicks(
+        busy=sum(ticks) - ticks[3] - ticks[4],
+        ours=sum(processes[pid][2] for pid in ours if pid in processes),
+        total=sum(ticks),
+    )
+
+
+def others_cpu(before: CpuTicks, after: CpuTicks) -> float:
+    """% of all cores' time between the two that processes not ours kept busy."""
+    others = (after.busy - before.busy) - (after.ours - before.ours)
+    return max(0.0, 100 * others / max(1, after.total - before.total))
+
+
+def write_ids(path: Path, ids: list[str]) -> Path:
+    path.write_text("".join(f"{item_id}\n" for item_id in ids))
+    return path
+
+
+async def wrk(
+    url: str, script: str, script_args: list[str], connections: int, seconds: int
+) -> dict[str, float]:
+    command = [
+        "wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "2s", "--latency",
+        "-s", str(BENCH / "wrk" / script), url, "--", *script_args,
+    ]  # fmt: skip
+    out = await run(os.environ.copy(), *command)
+    for line in out.splitlines():
+        if line.startswith("wrk-json "):
+            figures: dict[str, float] = json.loads(line.removeprefix("wrk-json "))
+            return figures
+    raise RuntimeError(f"no wrk-json line in wrk's output:\n{out}")
+
+
+async def measure(target: Target, args: argparse.Namespace) -> list[Run]:
+    """A warm-up, then GETs and POSTs at each number of connections."""
+    key = [target.key] if target.key else []
+    loads = {
+        "GET": (target.base_url, "get.lua", [str(target.ids_file), target.get_prefix, *key]),
+        "POST": (
+            target.base_url + target.post_path,
+            "post.lua",
+            [json.dumps({"text": TEXT}), *key],
+        ),
+    }
+    runs = []
+    for method, (url, script, script_args) in loads.items():
+        await wrk(url, script, script_args, min(args.connections), args.warmup)
+        for connections in args.connections:
+            waited = await settle(target)
+            before = cpu_ticks()
+            out = await wrk(url, script, script_args, connections, args.seconds)
+            others = others_cpu(before, cpu_ticks())
+            runs.append(Run.from_wrk(target.label, method, connections, out, others))
+            print(
+                f"  {target.label} {method} {connections}: {runs[-1].per_second:.0f} req/s "
+                f"(started {waited:.1f} s after the previous run)"
             )
-    return [created, got]
+    return runs
 
 
-async def bench_bare(args: argparse.Namespace) -> list[Result]:
-    uvicorn = str(ROOT / ".venv/bin/uvicorn")
-    command = [uvicorn, "bench.bare_app:app", "--port", "0", "--no-access-log"]
-    async with server(command, dict(os.environ)) as base_url, Client(base_url, args) as http:
-        await drive("warm-up", 200, args.concurrency, lambda i: http.get("/bare/x"))
-        created = await drive(
-            "bare POST",
-            args.requests,
-            args.concurrency,
-            lambda i: http.post("/bare", f"{TEXT} {i}"),
+async def settle(target: Target) -> float:
+    """Wait until the server is done with the previous run: a GET and a POST answered 2xx fast.
+
+    uvicorn goes on with the requests wrk left unanswered; until they are done,
+    a new run would be answered 503 (limit_concurrency) or queue behind them. A
+    GET alone would not wait for POSTs (aivideo's hold the queue's lock).
+    """
+    item = target.ids_file.read_text().split("\n", 1)[0]
+    headers = {"Authorization": f"Bearer {target.key}"} if target.key else {}
+    started = time.monotonic()
+    async with httpx.AsyncClient(
+        base_url=target.base_url, headers=headers, timeout=60, trust_env=False
+    ) as http:
+        while time.monotonic() - started < 120:
+            sent = time.monotonic()
+            got = await http.get(target.get_prefix + item)
+            posted = await http.post(target.post_path, json={"text": TEXT})
+            if got.is_success and posted.is_success and time.monotonic() - sent < 0.5:
+                return time.monotonic() - started
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"{target.label} was still busy 120 s after a run")
+
+
+def bare_command(app: str, *options: str) -> list[str]:
+    return [sys.executable, str(BENCH / "bare_app.py"), app, "--port", "0", *options]
+
+
+async def bench_fixed(args: argparse.Namespace, workdir: Path) -> list[Run]:
+    ids = write_ids(workdir / "fixed.ids", [uuid.uuid4().hex for _ in range(ITEMS)])
+    async with server(bare_command("fixed"), clean_env(), workdir) as url:
+        return await measure(Target("bare fixed", url, "/bare/", "/bare", ids), args)
+
+
+async def bench_one_query(args: argparse.Namespace, workdir: Path) -> list[Run]:
+    database_url = args.postgres_url.rsplit("/", 1)[0] + "/" + BARE_DATABASE
+    await fresh_postgres_database(database_url)
+    item_ids = [uuid.uuid4().hex for _ in range(ITEMS)]
+    connection = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        await connection.execute(
+            "CREATE TABLE bench_item (id text PRIMARY KEY, text text NOT NULL, title text, "
+            "status text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())"
         )
-        got = await drive(
-            "bare GET", args.requests, args.concurrency, lambda i: http.get(f"/bare/{i}")
+        await connection.executemany(
+            "INSERT INTO bench_item (id, text, status) VALUES ($1, $2, 'queued')",
+            [(item_id, TEXT) for item_id in item_ids],
         )
-    return [created, got]
+    finally:
+        await connection.close()
+    command = bare_command("one-query", "--database-url", asyncpg_dsn(database_url))
+    async with server(command, clean_env(), workdir) as url:
+        ids = write_ids(workdir / "one-query.ids", item_ids)
+        return await measure(Target("bare one-query", url, "/bare/", "/bare", ids), args)
 
 
-class Client:
-    """Keep-alive connections to one server; each call returns the status code."""
-
-    def __init__(self, base_url: str, args: argparse.Namespace, key: str | None = None) -> None:
-        self.base_url = base_url
-        self.headers = {"Authorization": f"Bearer {key}"} if key else {}
-        self.connector = aiohttp.TCPConnector(limit=args.concurrency)
-
-    async def __aenter__(self) -> Client:
-        self.session = aiohttp.ClientSession(
-            self.base_url, connector=self.connector, headers=self.headers
-        )
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.session.close()
-
-    async def post_json(self, path: str, text: str) -> tuple[int, dict[str, Any]]:
-        body = {"text": text, "title": "bench"}
-        async with self.session.post(path, json=body) as response:
-            return response.status, await response.json()
-
-    async def post(self, path: str, text: str) -> int:
-        return (await self.post_json(path, text))[0]
-
-    async def cancel(self, video_id: str) -> int:
-        async with self.session.post(f"/v1/videos/{video_id}/cancel") as response:
-            await response.read()
-            return response.status
-
-    async def get(self, path: str) -> int:
-        async with self.session.get(path) as response:
-            await response.read()
-            return response.status
+def aivideo_env(data_dir: str) -> dict[str, str]:
+    return {
+        **clean_env(),
+        "AIVIDEO_DATA_DIR": data_dir,
+        "AIVIDEO_REQUIRE_API_KEY": "true",
+        # API only: the videos it queues are not made during the run.
+        "AIVIDEO_RENDER_SLOTS": "0",
+        # Every created video stays queued here: lift the queue limits (429).
+        "AIVIDEO_MAX_QUEUED_PER_USER": "1000000",
+        "AIVIDEO_MAX_QUEUED_TOTAL": "1000000",
+    }
 
 
-def report(results: list[Result], bare: list[Result]) -> None:
-    baseline = {"create": bare[0].per_second, "get": bare[1].per_second}
-    print(f"{'':22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs bare':>8}")
-    for result in [*bare, *results]:
-        kind = "create" if result.label.endswith(("create", "POST")) else "get"
-        ratio = result.per_second / baseline[kind]
-        print(
-            f"{result.label:22} {result.per_second:8.0f} {result.percentile(50):8.1f} "
-            f"{result.percentile(99):8.1f} {result.errors:7d} {ratio:8.2f}"
-        )
+async def bench_aivideo(target: str, args: argparse.Namespace, workdir: Path) -> list[Run]:
+    aivideo = [sys.executable, "-m", "aivideo"]
+    label = {"pg-redis": "aivideo pg+redis", "pg": "aivideo pg", "sqlite": "aivideo sqlite"}
+    with tempfile.TemporaryDirectory() as data_dir:
+        env = aivideo_env(data_dir)
+        if target != "sqlite":
+            await fresh_postgres_database(args.postgres_url)
+            env["AIVIDEO_DATABASE_URL"] = args.postgres_url
+            await run(env, *aivideo, "db", "upgrade", cwd=Path(data_dir))
+        if target == "pg-redis":
+            client = redis.Redis.from_url(args.redis_url)
+            await client.flushdb()
+            await client.aclose()
+            env["AIVIDEO_REDIS_URL"] = args.redis_url
+        created = await run(env, *aivideo, "keys", "create", "--user", "bench", cwd=Path(data_dir))
+        key = created.splitlines()[-1]
+        command = [*aivideo, "serve", "--port", "0", "--no-access-log"]
+        async with server(command, env, Path(data_dir)) as url:
+            ids = write_ids(workdir / f"{target}.ids", await create_videos(url, key))
+            return await measure(
+                Target(label[target], url, "/v1/videos/", "/v1/videos", ids, key), args
+            )
 
 
-async def main() -> None:
+async def create_videos(base_url: str, key: str, concurrency: int = 16) -> list[str]:
+    """ITEMS videos through the API, from ``concurrency`` keep-alive connections."""
+    ids: list[str] = []
+    todo = iter(range(ITEMS))
+    headers = {"Authorization": f"Bearer {key}"}
+    # trust_env=False: no proxy from the environment; every request stays on 127.0.0.1.
+    async with httpx.AsyncClient(base_url=base_url, headers=headers, trust_env=False) as http:
+
+        async def worker() -> None:
+            for _ in todo:
+                response = await http.post("/v1/videos", json={"text": TEXT, "title": "bench"})
+                response.raise_for_status()
+                ids.append(response.json()["id"])
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return ids
+
+
+async def describe(files: int) -> str:
+    """Where the servers' aivideo comes from, and the machine's state."""
+    probe = (
+        "import aivideo; from aivideo.core.config import Settings; s = Settings(); "
+        "print(aivideo.__file__, s.serve_limit_concurrency, s.serve_keep_alive_timeout)"
+    )
+    with tempfile.TemporaryDirectory() as cwd:
+        source, limit, keep_alive = (
+            await run(clean_env(), sys.executable, "-c", probe, cwd=Path(cwd))
+        ).split()
+    process = await asyncio.create_subprocess_exec("wrk", "-v", stdout=asyncio.subprocess.PIPE)
+    version = (await process.communicate())[0].decode().split(" Copyright")[0]
+    return (
+        f"aivideo from {source}\n"
+        f"uvicorn h11, limit_concurrency {limit}, keep-alive {keep_alive} s; "
+        f"{version}; {os.cpu_count()} cores; Python {sys.version.split()[0]}; open files {files}"
+    )
+
+
+def ratio(value: float, base: float | None) -> str:
+    return f"{value / base:.2f}" if base else "-"
+
+
+def ratios(run: Run, fixed: Run | None, query: Run | None) -> str:
+    """aivideo's 2xx/s to bare fixed's and bare one-query's, and its p99 to one-query's."""
+    return (
+        f"{ratio(run.ok_per_second, fixed.ok_per_second if fixed else None):>7} "
+        f"{ratio(run.ok_per_second, query.ok_per_second if query else None):>7} "
+        f"{ratio(run.p99_ms, query.p99_ms if query else None):>7}"
+    )
+
+
+def report(runs: list[Run]) -> None:
+    by_key = {(r.label, r.method, r.connections): r for r in runs}
+    print(
+        f"{'':18} {'':4} {'conns':>5} {'req/s':>7} {'2xx/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
+        f"{'sockerr':>7} {'non-2xx':>7} {'others%':>7} {'÷fixed':>7} {'÷1query':>7} "
+        f"{'p99÷1q':>7}"
+    )
+    for method in ("GET", "POST"):
+        for connections in sorted({r.connections for r in runs}):
+            fixed = by_key.get(("bare fixed", method, connections))
+            query = by_key.get(("bare one-query", method, connections))
+            for r in runs:
+                if (r.method, r.connections) != (method, connections):
+                    continue
+                line = (
+                    f"{r.label:18} {method:4} {connections:5d} {r.per_second:7.0f} "
+                    f"{r.ok_per_second:7.0f} {r.p50_ms:7.1f} {r.p99_ms:7.1f} "
+                    f"{r.socket_errors:7d} {r.non_2xx:7d} {r.others_cpu:7.0f}"
+                )
+                if r.label.startswith("aivideo"):
+                    line += " " + ratios(r, fixed, query)
+                print(line)
+
+
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--seconds", type=int, default=10, help="Each measured wrk run.")
+    parser.add_argument("--warmup", type=int, default=1, help="Unreported run per method.")
+    parser.add_argument(
+        "--connections",
+        type=lambda s: [int(n) for n in s.split(",")],
+        default=[100, 1000],
+        help="Comma-separated, one wrk run each.",
+    )
+    parser.add_argument(
+        "--only",
+        type=lambda s: [t for name in s.split(",") for t in GROUPS.get(name, (name,))],
+        default=list(TARGETS),
+        help=f"Comma-separated servers among {', '.join(TARGETS)}, or {', '.join(GROUPS)}.",
+    )
     parser.add_argument(
         "--postgres-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/aivideo_bench"
     )
-    args = parser.parse_args()
-    print(
-        f"{args.requests} requests per phase, {args.concurrency} concurrent clients, "
-        f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
+    parser.add_argument(
+        "--redis-url", default="redis://127.0.0.1:6379/1", help="Flushed before use."
     )
-    bare = await bench_bare(args)
-    results = await bench_aivideo("sqlite", None, args)
-    results += await bench_aivideo("postgresql", args.postgres_url, args)
-    report(results, bare)
+    args = parser.parse_args()
+    if unknown := set(args.only) - set(TARGETS):
+        parser.error(f"--only: no server named {', '.join(sorted(unknown))}")
+    return args
+
+
+async def main(args: argparse.Namespace) -> None:
+    started = time.monotonic()
+    print(await describe(raise_file_limit()))
+    print(f"{args.seconds} s per run at {args.connections} connections, wrk -t2")
+    runs: list[Run] = []
+    with tempfile.TemporaryDirectory() as workdir:
+        for target in (t for t in TARGETS if t in args.only):
+            if target == "fixed":
+                runs += await bench_fixed(args, Path(workdir))
+            elif target == "one-query":
+                runs += await bench_one_query(args, Path(workdir))
+            else:
+                runs += await bench_aivideo(target, args, Path(workdir))
+    report(runs)
+    print(f"wall time {time.monotonic() - started:.0f} s")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(main(parse_args()))
