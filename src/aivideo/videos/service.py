@@ -175,7 +175,7 @@ async def create_video(
         if existing is not None:
             return _replay(existing, request, idempotency_key)
 
-    owner_id = owner.id  # a rollback below expires ``owner``: keep what we need of it
+    owner_id = owner.id
     await _check_storage(session, owner_id, limits)
     await _check_room(session, owner_id, 1, limits)
     video = new_video(owner, request, idempotency_key)
