@@ -11,9 +11,10 @@ To measure another checkout's code, put its `src` first on PYTHONPATH (e.g.
 are subprocesses that inherit it, and the header says which aivideo they import.
 
 Everything runs in one go, so all ratios come from the same machine state.
-Servers, each a real process under the same uvicorn settings (those `aivideo
-serve` passes: h11, its limit_concurrency and keep-alive timeout, access log off,
-aivideo's logging):
+Servers, each a real process under the same uvicorn options (those `aivideo
+serve` passes, aivideo/cli/server_options.py: asyncio's loop, h11, its
+limit_concurrency, backlog and keep-alive timeout; access log off; aivideo's
+logging):
 
 - `bare fixed` (bench/bare_app.py): GET returns fixed JSON, POST validates a
   small pydantic body: what FastAPI and uvicorn alone cost;
@@ -420,17 +421,18 @@ async def describe(files: int) -> str:
     """Where the servers' aivideo comes from, and the machine's state."""
     probe = (
         "import aivideo; from aivideo.core.config import Settings; s = Settings(); "
-        "print(aivideo.__file__, s.serve_limit_concurrency, s.serve_keep_alive_timeout)"
+        "from aivideo.cli.server_options import uvicorn_options as u; o = u(s); "
+        "print(aivideo.__file__, o['loop'], o['limit_concurrency'], o['timeout_keep_alive'])"
     )
     with tempfile.TemporaryDirectory() as cwd:
-        source, limit, keep_alive = (
+        source, loop, limit, keep_alive = (
             await run(clean_env(), sys.executable, "-c", probe, cwd=Path(cwd))
         ).split()
     process = await asyncio.create_subprocess_exec("wrk", "-v", stdout=asyncio.subprocess.PIPE)
     version = (await process.communicate())[0].decode().split(" Copyright")[0]
     return (
         f"aivideo from {source}\n"
-        f"uvicorn h11, limit_concurrency {limit}, keep-alive {keep_alive} s; "
+        f"uvicorn h11 on {loop}, limit_concurrency {limit}, keep-alive {keep_alive} s; "
         f"{version}; {os.cpu_count()} cores; Python {sys.version.split()[0]}; open files {files}"
     )
 

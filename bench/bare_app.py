@@ -10,8 +10,8 @@ body, as aivideo's endpoints do, and differ in what they do with the database:
 
     python bench/bare_app.py fixed|one-query [--port 0] [--database-url URL]
 
-uvicorn runs with the settings `serve` (aivideo/cli/main.py) gives it, read
-from aivideo's Settings, and with aivideo's logging, so the ratios to
+uvicorn runs with the options `serve` gives it (aivideo/cli/server_options.py),
+read from aivideo's Settings, and with aivideo's logging, so the ratios to
 aivideo's figures are those of aivideo's own work.
 """
 
@@ -28,6 +28,7 @@ import uvicorn
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 
+from aivideo.cli.server_options import uvicorn_options
 from aivideo.core.config import Settings, load_settings
 from aivideo.observability.logs import configure_logging
 
@@ -101,19 +102,9 @@ def main() -> None:
     settings = load_settings()
     configure_logging(json=settings.log_json)
     app = fixed_app() if args.app == "fixed" else one_query_app(args.database_url, settings)
-    # The arguments `aivideo serve` passes (aivideo/cli/main.py).
-    uvicorn.run(
-        app,
-        host="127.0.0.1",
-        port=args.port,
-        access_log=False,
-        log_config=None,
-        http="h11",
-        h11_max_incomplete_event_size=settings.serve_max_header_bytes,
-        limit_concurrency=settings.serve_limit_concurrency,
-        timeout_keep_alive=settings.serve_keep_alive_timeout,
-        timeout_graceful_shutdown=settings.serve_shutdown_timeout,
-    )
+    # The options `aivideo serve` runs uvicorn with.
+    options = uvicorn_options(settings)
+    uvicorn.run(app, host="127.0.0.1", port=args.port, access_log=False, **options)
 
 
 if __name__ == "__main__":

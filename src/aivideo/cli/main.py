@@ -67,7 +67,7 @@ def serve(
 ) -> None:
     """Run the API (and, in embedded mode, everything else) in this process."""
     from aivideo.api.app import LOCAL_USER_ENV, create_app
-    from aivideo.cli.open_files import room_for_connections
+    from aivideo.cli.server_options import uvicorn_options
 
     settings = _settings()
     configure_logging(json=settings.log_json)
@@ -84,19 +84,8 @@ def serve(
             "serving on loopback: requests without an API key act as the user 'local' "
             "(set AIVIDEO_REQUIRE_API_KEY=true to refuse them); the API is described at /docs"
         )
-    server_options: dict[str, Any] = {
-        "host": host,
-        "port": port,
-        "access_log": access_log,
-        "log_config": None,
-        # h11, not httptools: httptools buffers a request's headers however long they get.
-        "http": "h11",
-        "h11_max_incomplete_event_size": settings.serve_max_header_bytes,
-        "limit_concurrency": room_for_connections(settings.serve_limit_concurrency),
-        "backlog": settings.serve_backlog,
-        "timeout_keep_alive": settings.serve_keep_alive_timeout,
-        "timeout_graceful_shutdown": settings.serve_shutdown_timeout,
-    }
+    server_options: dict[str, Any] = {"host": host, "port": port, "access_log": access_log}
+    server_options |= uvicorn_options(settings)
     if workers == 1:
         uvicorn.run(create_app(settings, allow_local_user=allow_local_user), **server_options)
         return
