@@ -14,6 +14,7 @@ from aivideo.core.config import Settings
 from aivideo.db.models import Video
 from aivideo.runtime.resources import Resources
 from aivideo.videos import service
+from aivideo.videos.batched_reads import VideoReads
 from aivideo.videos.cached import cached_videos
 from aivideo.videos.schemas import VideoCreate
 from aivideo.videos.service import QueueLimits
@@ -92,10 +93,10 @@ async def test_a_process_that_lost_its_change_feed_reads_afresh_once_it_listens_
             )
             video = created.video
 
+        reads = VideoReads(resources.sessions)
+
         async def status() -> str:
-            found = await cached_videos(
-                resources.video_cache, resources.sessions, owner.id, [video.id]
-            )
+            found = await cached_videos(resources.video_cache, reads, owner.id, [video.id])
             return found[video.id].status
 
         assert await status() == "queued"  # and cached now

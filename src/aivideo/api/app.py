@@ -14,11 +14,13 @@ from fastapi import FastAPI
 from aivideo import __version__
 from aivideo.api.errors import install_error_handlers
 from aivideo.api.middleware.body_limits import BodyLimitMiddleware
+from aivideo.api.middleware.load_shedding import LoadSheddingMiddleware
 from aivideo.api.middleware.request_ids import RequestIdMiddleware
 from aivideo.api.middleware.request_metrics import RequestMetricsMiddleware
 from aivideo.api.openapi import with_server_details
 from aivideo.api.routes import features, health, metrics, videos, voices, web_page, webhooks
 from aivideo.api.stream_limits import OpenStreams
+from aivideo.auth.key_owners import KeyOwners
 from aivideo.auth.service import LOCAL_USER_NAME, get_or_create_user
 from aivideo.core.config import Settings, load_settings
 from aivideo.db.migrate import prepare_schema
@@ -27,6 +29,7 @@ from aivideo.observability.logs import configure_logging
 from aivideo.observability.loop_lag import LoopLagMonitor
 from aivideo.pipeline.speech.registry import voice_catalogue
 from aivideo.runtime.resources import Resources
+from aivideo.videos.batched_reads import VideoReads
 from aivideo.videos.group_commit import GroupCommit
 from aivideo.videos.service import QueueLimits
 
@@ -66,6 +69,8 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
             jobs = JobSystem(resources, settings)
             app.state.jobs = jobs
             app.state.group_commit = GroupCommit(resources.sessions, QueueLimits.of(settings))
+            app.state.video_reads = VideoReads(resources.sessions)
+            app.state.key_owners = KeyOwners(resources.sessions, resources.key_cache)
             lag = LoopLagMonitor()
             lag.start()
             await jobs.start()
@@ -91,6 +96,7 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
     )
     with_server_details(app, lambda: voice_catalogue(settings))
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(LoadSheddingMiddleware, max_wait=settings.serve_max_wait)
     app.add_middleware(RequestMetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)  # outermost: every line of a request has its id
     install_error_handlers(app)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aivideo.api import local_mode
 from aivideo.auth.key_cache import Caller
-from aivideo.auth.service import authenticate
+from aivideo.auth.key_owners import KeyOwners
 from aivideo.core.errors import NotAuthenticated
 from aivideo.core.ids import canonical_id
 from aivideo.db.availability import is_database_unavailable
@@ -26,6 +26,7 @@ from aivideo.db.models import User, Video
 from aivideo.jobs.queue import JobQueue
 from aivideo.runtime.resources import Resources
 from aivideo.videos import service
+from aivideo.videos.batched_reads import VideoReads
 from aivideo.videos.group_commit import GroupCommit
 from aivideo.videos.service import QueueLimits
 
@@ -74,7 +75,8 @@ async def get_current_user(
     A known key costs no query (see ``auth.key_cache``).
     """
     if credentials is not None:
-        return await authenticate(resources.sessions, credentials.credentials, resources.key_cache)
+        key_owners: KeyOwners = request.app.state.key_owners
+        return await key_owners.caller(credentials.credentials)
     local_user_id: str | None = request.app.state.local_user_id
     if local_user_id is not None and local_mode.is_from_this_machine(request):
         local_mode.refuse_cross_site(request)
@@ -154,6 +156,14 @@ async def get_group_commit(request: Request) -> GroupCommit:
 
 
 GroupCommitDep = Annotated[GroupCommit, Depends(get_group_commit)]
+
+
+async def get_video_reads(request: Request) -> VideoReads:
+    video_reads: VideoReads = request.app.state.video_reads
+    return video_reads
+
+
+VideoReadsDep = Annotated[VideoReads, Depends(get_video_reads)]
 
 
 async def get_queue_limits(resources: ResourcesDep) -> QueueLimits:

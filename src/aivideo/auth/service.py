@@ -1,17 +1,16 @@
-"""Creating users and keys, and finding the user behind a key."""
+"""Creating users and keys, and revoking keys (their owners are found by ``key_owners``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aivideo.auth.key_cache import API_KEYS_CHANNEL, Caller, KeyCache
+from aivideo.auth.key_cache import API_KEYS_CHANNEL
 from aivideo.auth.keys import display_prefix, generate_api_key, hash_api_key
-from aivideo.core.errors import InvalidInput, NotAuthenticated
+from aivideo.core.errors import InvalidInput
 from aivideo.db.change_feed import announce
 from aivideo.db.models import ApiKey, User
 from aivideo.db.types import utcnow
@@ -68,27 +67,3 @@ async def revoke_api_keys(session: AsyncSession, prefix: str) -> int:
         await announce(session, API_KEYS_CHANNEL, [prefix])  # caches forget, at the commit
     await session.commit()
     return len(keys)
-
-
-async def authenticate(sessions: Callable[[], AsyncSession], key: str, cache: KeyCache) -> Caller:
-    """The owner of an active key, or :class:`NotAuthenticated`.
-
-    A database session is opened only when the cache does not know the key.
-    """
-    key_hash = hash_api_key(key)
-    if (caller := cache.get(key_hash)) is not None:
-        return caller
-    revocations_before = cache.revocations
-    async with sessions() as session:
-        found = (
-            await session.execute(
-                select(User.id, User.name)
-                .join(ApiKey)
-                .where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
-            )
-        ).first()
-    if found is None:
-        raise NotAuthenticated("the API key is not valid or has been revoked")
-    caller = Caller(found.id, found.name)
-    cache.put(key_hash, caller, revocations_before)
-    return caller

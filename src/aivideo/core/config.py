@@ -277,6 +277,13 @@ class Settings(BaseSettings):
         description="The most of a request's line and headers buffered while they arrive; "
         "past it the request is refused (400) before the app sees it.",
     )
+    serve_max_wait: Annotated[float, Field(ge=0)] = Field(
+        default=1.0,
+        description="Seconds the API requests in progress may take to finish at the pace "
+        "this process answers them; past that, a new request is answered 503 with "
+        "Retry-After at once instead of waiting (0: never). Progress streams, downloads, "
+        "/healthz, /readyz and /metrics are never refused.",
+    )
     serve_shutdown_timeout: Annotated[int, Field(ge=0)] = Field(
         default=10,
         description="On SIGTERM, seconds requests in progress (downloads, progress streams) "

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from aivideo.cache.video_status import VideoStatusCache
-from aivideo.db import repository
-from aivideo.videos.schemas import VideoPublic, video_public
+from aivideo.videos.batched_reads import VideoReads
+from aivideo.videos.schemas import VideoPublic
 
 
 async def cached_videos(
     cache: VideoStatusCache,
-    sessions: Callable[[], AsyncSession],
+    reads: VideoReads,
     owner_id: str,
     video_ids: Sequence[str],
 ) -> dict[str, VideoPublic]:
     """The owner's videos among ``video_ids``; others' and missing ones are left out.
 
-    A database session is opened only for the videos the cache does not have.
+    Only the videos the cache does not have are read from the database.
     """
     lookup = await cache.lookup(video_ids)
     found = {}
@@ -34,9 +33,7 @@ async def cached_videos(
             lookup.miss(video_id)
     missed = [video_id for video_id in dict.fromkeys(video_ids) if video_id not in found]
     if missed:
-        async with sessions() as session:
-            stored = await repository.get_videos(session, owner_id, missed)
-            read = [video_public(video) for video in stored]
+        read = await reads.read(owner_id, missed)
         await cache.remember(
             {public.id: (owner_id, public.model_dump(mode="json")) for public in read}, lookup
         )

@@ -8,18 +8,18 @@ takes the lock, counts for all of them at once, inserts all the videos that
 fit and commits them together. A request is answered only after its video is
 committed, so nothing is lost; the limits stay exact, because each video is
 counted in the order it arrived. A lone request goes at once: nothing waits
-for a batch to fill.
+for a batch to fill (aivideo.core.batches).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aivideo.auth.key_cache import Caller
+from aivideo.core.batches import Batches
 from aivideo.core.errors import AivideoError
 from aivideo.db import repository
 from aivideo.db.conflicts import retried_on_conflict
@@ -37,21 +37,17 @@ from aivideo.videos.service import (
 MAX_GROUP = 200  # videos in one transaction
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Create:
     owner: Caller
     request: VideoCreate
-    outcome: asyncio.Future[Video] = field(
-        default_factory=lambda: asyncio.get_running_loop().create_future()
-    )
 
 
 class GroupCommit:
     def __init__(self, sessions: Callable[[], AsyncSession], limits: QueueLimits) -> None:
         self.sessions = sessions
         self.limits = limits
-        self._waiting: list[_Create] = []
-        self._committing: asyncio.Task[None] | None = None
+        self._batches = Batches(self._commit_together, max_size=MAX_GROUP, name="group-commit")
 
     async def create(self, owner: Caller, request: VideoCreate) -> Video:
         """Queue one video; returns it once committed.
@@ -59,33 +55,12 @@ class GroupCommit:
         Raises:
             QueueFull, StorageQuotaExceeded: it does not fit (as a lone create would).
         """
-        create = _Create(owner, request)
-        self._waiting.append(create)
-        if self._committing is None or self._committing.done():
-            self._committing = asyncio.create_task(self._commit_waiting(), name="group-commit")
-        return await create.outcome
+        return await self._batches.submit(_Create(owner, request))
 
-    async def _commit_waiting(self) -> None:
-        while self._waiting:
-            group, self._waiting = self._waiting[:MAX_GROUP], self._waiting[MAX_GROUP:]
-            group = [create for create in group if not create.outcome.done()]  # not cancelled
-            try:
-                async with self.sessions() as session:
-                    outcomes = await _queue_together(session, group, self.limits)
-            except BaseException as exc:  # the database's error is each request's error
-                for create in group:
-                    if not create.outcome.done():
-                        create.outcome.set_exception(exc)
-                if not isinstance(exc, Exception):
-                    raise  # cancelled (shutting down): the requests have been told
-                continue
-            for create, outcome in zip(group, outcomes, strict=True):
-                if create.outcome.done():
-                    continue  # its client went away; the video is made all the same
-                if isinstance(outcome, Video):
-                    create.outcome.set_result(outcome)
-                else:
-                    create.outcome.set_exception(outcome)
+    async def _commit_together(self, group: Sequence[_Create]) -> list[Video | AivideoError]:
+        # A video whose client went away meanwhile is made all the same.
+        async with self.sessions() as session:
+            return await _queue_together(session, group, self.limits)
 
 
 @retried_on_conflict

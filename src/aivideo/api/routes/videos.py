@@ -20,6 +20,7 @@ from aivideo.api.dependencies import (
     ResourcesDep,
     SessionDep,
     VideoId,
+    VideoReadsDep,
 )
 from aivideo.api.pagination import decode_cursor, decode_int_cursor, encode_cursor
 from aivideo.api.progress_stream import (
@@ -132,9 +133,9 @@ async def create_videos(
 
 @router.post("/batch-get", summary="Look up to 50 videos at once")
 async def get_videos(
-    body: VideoBatchGet, user: CurrentUser, resources: ResourcesDep
+    body: VideoBatchGet, user: CurrentUser, resources: ResourcesDep, reads: VideoReadsDep
 ) -> VideoBatchFound:
-    found = await cached_videos(resources.video_cache, resources.sessions, user.id, body.ids)
+    found = await cached_videos(resources.video_cache, reads, user.id, body.ids)
     ids = list(dict.fromkeys(body.ids))
     return VideoBatchFound(
         videos=[found[i] for i in ids if i in found],
@@ -164,9 +165,11 @@ async def list_videos(
 
 
 @router.get("/{video_id}", summary="One video")
-async def get_video(video_id: VideoId, user: CurrentUser, resources: ResourcesDep) -> VideoPublic:
+async def get_video(
+    video_id: VideoId, user: CurrentUser, resources: ResourcesDep, reads: VideoReadsDep
+) -> VideoPublic:
     # No session dependency: a video the cache has costs no database session.
-    found = await cached_videos(resources.video_cache, resources.sessions, user.id, [video_id])
+    found = await cached_videos(resources.video_cache, reads, user.id, [video_id])
     if video_id not in found:
         raise NotFound(f"no video with id {video_id!r}")
     return found[video_id]
