@@ -98,3 +98,19 @@ async def test_a_request_cancelled_before_its_batch_starts_is_left_out() -> None
     assert (await first, await kept) == (2, 6)
     assert gone.cancelled()
     assert recorder.batches == [[1], [3]]
+
+
+async def test_up_to_concurrency_batches_run_at_once_and_the_rest_wait_together() -> None:
+    recorder = Recorder()
+    recorder.release.clear()
+    batches = Batches(recorder.work, max_size=10, name="test", concurrency=2)
+    first = asyncio.create_task(batches.submit(1))
+    await asyncio.sleep(0)
+    second = asyncio.create_task(batches.submit(2))
+    await asyncio.sleep(0)
+    later = [asyncio.create_task(batches.submit(n)) for n in (3, 4)]
+    await asyncio.sleep(0)
+    assert recorder.batches == [[1], [2]]  # both running, 3 and 4 waiting
+    recorder.release.set()
+    assert await asyncio.gather(first, second, *later) == [2, 4, 6, 8]
+    assert recorder.batches == [[1], [2], [3, 4]]

@@ -69,8 +69,8 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
             jobs = JobSystem(resources, settings)
             app.state.jobs = jobs
             app.state.group_commit = GroupCommit(resources.sessions, QueueLimits.of(settings))
-            app.state.video_reads = VideoReads(resources.sessions)
-            app.state.key_owners = KeyOwners(resources.sessions, resources.key_cache)
+            app.state.video_reads = VideoReads(resources.read_sessions)
+            app.state.key_owners = KeyOwners(resources.read_sessions, resources.key_cache)
             lag = LoopLagMonitor()
             lag.start()
             await jobs.start()

@@ -18,16 +18,20 @@ from aivideo.auth.key_cache import Caller, KeyCache
 from aivideo.auth.keys import hash_api_key
 from aivideo.core.batches import Batches
 from aivideo.core.errors import NotAuthenticated
+from aivideo.db.availability import once_more_if_disconnected
 from aivideo.db.models import ApiKey, User
 
 MAX_KEYS = 500  # looked up in one query
+CONCURRENCY = 4  # batches at once: a few of the pool's connections, never all
 
 
 class KeyOwners:
     def __init__(self, sessions: Callable[[], AsyncSession], cache: KeyCache) -> None:
         self.sessions = sessions
         self.cache = cache
-        self._batches = Batches(self._look_up_together, max_size=MAX_KEYS, name="key-lookups")
+        self._batches = Batches(
+            self._look_up_together, max_size=MAX_KEYS, name="key-lookups", concurrency=CONCURRENCY
+        )
 
     async def caller(self, key: str) -> Caller:
         """The owner of an active key, or :class:`NotAuthenticated`."""
@@ -42,11 +46,14 @@ class KeyOwners:
         return caller
 
     async def _look_up_together(self, key_hashes: Sequence[str]) -> list[Caller | None]:
-        async with self.sessions() as session:
-            rows = await session.execute(
-                select(ApiKey.key_hash, User.id, User.name)
-                .join(User, ApiKey.user_id == User.id)
-                .where(ApiKey.key_hash.in_(set(key_hashes)), ApiKey.revoked_at.is_(None))
-            )
-            owners = {row.key_hash: Caller(row.id, row.name) for row in rows}
+        async def look_up() -> dict[str, Caller]:
+            async with self.sessions() as session:
+                rows = await session.execute(
+                    select(ApiKey.key_hash, User.id, User.name)
+                    .join(User, ApiKey.user_id == User.id)
+                    .where(ApiKey.key_hash.in_(set(key_hashes)), ApiKey.revoked_at.is_(None))
+                )
+                return {row.key_hash: Caller(row.id, row.name) for row in rows}
+
+        owners = await once_more_if_disconnected(look_up)
         return [owners.get(key_hash) for key_hash in key_hashes]

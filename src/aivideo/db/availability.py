@@ -9,6 +9,8 @@ nothing about the database being reachable.
 from __future__ import annotations
 
 import traceback
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from sqlalchemy import exc as db_errors
 
@@ -18,6 +20,19 @@ _UNAVAILABLE = (db_errors.TimeoutError, db_errors.OperationalError, db_errors.In
 # MariaDB reports some refusals of the data itself as an OperationalError too:
 # a failed CHECK constraint (4025) and JSON it cannot read (3140, 4038).
 _MARIADB_BAD_DATA = frozenset({3140, 4025, 4038})
+
+
+T = TypeVar("T")
+
+
+async def once_more_if_disconnected(read: Callable[[], Awaitable[T]]) -> T:
+    """``read()``, tried again once if its connection turned out dead (the pool drops it)."""
+    try:
+        return await read()
+    except db_errors.DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        return await read()
 
 
 def is_database_unavailable(error: BaseException) -> bool:

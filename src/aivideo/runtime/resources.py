@@ -29,7 +29,7 @@ from aivideo.cache.video_status import VIDEOS_CHANNEL, VideoStatusCache
 from aivideo.core.config import Settings
 from aivideo.core.errors import ResourceLifecycleError
 from aivideo.db.change_feed import ChangeFeed, listening_dsn
-from aivideo.db.engine import create_engine, create_session_factory
+from aivideo.db.engine import create_engine, create_read_engine, create_session_factory
 from aivideo.observability.operation_timing import HTTP_EVENT_HOOKS, time_database_statements
 from aivideo.providers.registry import Providers
 from aivideo.runtime.process_pool import ProcessPool
@@ -54,6 +54,7 @@ class Resources:
         self._closers: list[tuple[str, Callable[[], Awaitable[Any]]]] = []
         self._engine: AsyncEngine | None = None
         self._sessions: async_sessionmaker[AsyncSession] | None = None
+        self._read_sessions: async_sessionmaker[AsyncSession] | None = None
         self._http: httpx.AsyncClient | None = None
         self._threads: ThreadPoolExecutor | None = None
         self._processes: ProcessPool | None = None
@@ -117,6 +118,11 @@ class Resources:
         time_database_statements(self._engine)
         self._sessions = create_session_factory(self._engine)
         self._on_close("database engine", self._engine.dispose)
+        self._read_sessions = self._sessions
+        if read_engine := create_read_engine(settings):
+            time_database_statements(read_engine)
+            self._read_sessions = create_session_factory(read_engine)
+            self._on_close("read engine", read_engine.dispose)
 
         await self._open_caches(settings, self._engine, self._cache)
 
@@ -194,6 +200,11 @@ class Resources:
     def sessions(self) -> async_sessionmaker[AsyncSession]:
         """A factory of database sessions bound to the pooled engine."""
         return self._require(self._sessions, "database session factory")
+
+    @property
+    def read_sessions(self) -> async_sessionmaker[AsyncSession]:
+        """Sessions for the API's hot reads: autocommit, unpinged (``create_read_engine``)."""
+        return self._require(self._read_sessions, "database read session factory")
 
     @property
     def http(self) -> httpx.AsyncClient:

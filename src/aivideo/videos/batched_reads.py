@@ -18,9 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aivideo.core.batches import Batches
 from aivideo.db import repository
+from aivideo.db.availability import once_more_if_disconnected
 from aivideo.videos.schemas import VideoPublic, video_public
 
 MAX_READS = 100  # requests answered by one query (each asks for up to 50 videos)
+CONCURRENCY = 4  # batches at once: a few of the pool's connections, never all
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,9 @@ class _Read:
 class VideoReads:
     def __init__(self, sessions: Callable[[], AsyncSession]) -> None:
         self.sessions = sessions
-        self._batches = Batches(self._read_together, max_size=MAX_READS, name="video-reads")
+        self._batches = Batches(
+            self._read_together, max_size=MAX_READS, name="video-reads", concurrency=CONCURRENCY
+        )
 
     async def read(self, owner_id: str, video_ids: Sequence[str]) -> list[VideoPublic]:
         """The owner's videos among ``video_ids``; others' and missing ones are left out."""
@@ -40,9 +44,13 @@ class VideoReads:
 
     async def _read_together(self, reads: Sequence[_Read]) -> list[list[VideoPublic]]:
         wanted = {video_id for read in reads for video_id in read.video_ids}
-        async with self.sessions() as session:
-            stored = await repository.get_videos_of_anyone(session, wanted)
-            by_id = {video.id: (video.owner_id, video_public(video)) for video in stored}
+
+        async def read_all() -> dict[str, tuple[str, VideoPublic]]:
+            async with self.sessions() as session:
+                stored = await repository.get_videos_of_anyone(session, wanted)
+                return {video.id: (video.owner_id, video_public(video)) for video in stored}
+
+        by_id = await once_more_if_disconnected(read_all)
         return [_owned_by(read.owner_id, read.video_ids, by_id) for read in reads]
 
 
