@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event
+import pytest
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from aivideo.auth.key_cache import KeyCache
@@ -92,3 +93,23 @@ async def test_users_asking_at_once_see_only_their_own_videos(api: Api) -> None:
     codes = [answer.status_code for answer in answers]
     assert codes == [200] * 20 + [404] * 20 + [200] * 20 + [404] * 20
     assert (answers[0].json()["text"], answers[40].json()["text"]) == ("Alice's.", "Bob's.")
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_a_read_whose_connection_the_database_dropped_is_tried_again(
+    resources: Resources,
+) -> None:
+    async with resources.sessions() as session:
+        key = (await create_api_key(session, "dropped")).key
+    owners = KeyOwners(resources.read_sessions, KeyCache(lambda: False, ttl=60, size=10))
+    assert (await owners.caller(key)).name == "dropped"  # the read pool has a connection now
+    async with resources.sessions() as session:
+        dropped = await session.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND state = 'idle' AND application_name = ''"
+            )
+        )
+    assert dropped
+    assert (await owners.caller(key)).name == "dropped"  # not a 503: read again
