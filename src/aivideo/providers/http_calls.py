@@ -11,8 +11,6 @@ would fail again the same way. A 429's ``Retry-After`` sets the wait.
 from __future__ import annotations
 
 import asyncio
-import email.utils
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +20,7 @@ import httpx
 import stamina
 
 from aivideo.core.config import Settings
+from aivideo.core.retry_after import retry_after_seconds
 from aivideo.observability.logs import mask_secrets
 from aivideo.observability.metrics import RETRIES
 from aivideo.observability.operation_timing import PROVIDER
@@ -57,20 +56,6 @@ class _RetryableReply(Exception):
     def __init__(self, response: httpx.Response) -> None:
         super().__init__(f"HTTP {response.status_code}")
         self.response = response
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """``Retry-After`` as seconds from now: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isascii() and value.isdigit():  # isdigit() alone also accepts "²"
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(when.timestamp() - time.time(), 0.0)
 
 
 class ProviderHttp:
