@@ -44,9 +44,12 @@ one-query server's for the same method and connections, and its p99 divided by
 bare one-query's. As wrk counts them, an answer slower than --timeout (2 s) is
 a timeout and left out of the latencies, and so is, at each of its checks
 (every 2 s), a connection whose request has waited longer: with timeouts, the
-p99 is that of the answers faster than 2 s, and req/s tells the rest. At more
-connections than uvicorn's limit_concurrency, uvicorn answers 503 without
-running the app: those count as non-2xx, and are in the latencies. others%:
+p99 is that of the answers faster than 2 s, and req/s tells the rest. While
+the oldest request in progress has waited more than AIVIDEO_SERVE_MAX_WAIT
+(1 s), aivideo answers new ones 503 with Retry-After at once (its load
+shedding); at more connections than uvicorn's limit_concurrency, uvicorn
+answers 503 without running the app: both count as non-2xx, and are in the
+latencies. The progress lines name the kinds of socket errors. others%:
 the share of all cores' time during the run that processes other than the
 bench's own (itself, the server, wrk) and PostgreSQL's and Redis's kept busy,
 from /proc: on a shared machine, a run with much of it measured less than the
@@ -74,7 +77,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import asyncpg
 import httpx
@@ -85,20 +88,11 @@ BENCH = ROOT / "bench"
 TEXT = "Water evaporates from the sea, rises, cools into clouds and falls again as rain."
 ITEMS = 1000
 BARE_DATABASE = "aivideo_bench_bare"
+ERROR_KINDS = ("connect", "read", "write", "timeout")  # wrk's socket errors
 SERVICES = {"postgres", "redis-server"}  # their CPU counts as the server's
 
 TARGETS = ("fixed", "one-query", "pg-redis", "pg", "sqlite")
 GROUPS = {"bare": ("fixed", "one-query"), "postgres": ("pg-redis", "pg"), "aivideo": TARGETS[2:]}
-
-
-def __getattr__(name: str) -> Any:
-    # cache_bench.py still imports its aiohttp helpers from here. Looked up only
-    # then, so that this file also runs as a script, where `bench` is no package.
-    if name in {"Client", "Result", "drive"}:
-        from bench import aiohttp_load
-
-        return getattr(aiohttp_load, name)
-    raise AttributeError(name)
 
 
 @dataclass(frozen=True)
@@ -129,7 +123,7 @@ class Run:
             seconds=out["duration_us"] / 1e6,
             p50_ms=out["p50_us"] / 1000,
             p99_ms=out["p99_us"] / 1000,
-            socket_errors=int(out["connect"] + out["read"] + out["write"] + out["timeout"]),
+            socket_errors=int(sum(out[kind] for kind in ERROR_KINDS)),
             non_2xx=int(out["status"]),
         )
 
@@ -300,9 +294,10 @@ async def measure(target: Target, args: argparse.Namespace) -> list[Run]:
             out = await wrk(url, script, script_args, connections, args.seconds)
             others = others_cpu(before, cpu_ticks())
             runs.append(Run.from_wrk(target.label, method, connections, out, others))
+            errors = ", ".join(f"{k} {out[k]:.0f}" for k in ERROR_KINDS if out[k])
             print(
                 f"  {target.label} {method} {connections}: {runs[-1].per_second:.0f} req/s "
-                f"(started {waited:.1f} s after the previous run)"
+                f"(started {waited:.1f} s after the previous run){'; ' + errors if errors else ''}"
             )
     return runs
 

@@ -28,7 +28,8 @@ import tempfile
 
 import redis.asyncio as redis
 
-from bench.api_bench import ROOT, TEXT, Client, Result, drive, fresh_postgres_database, run, server
+from bench.aiohttp_load import Client, Result, drive
+from bench.api_bench import ROOT, TEXT, fresh_postgres_database, run, server
 
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/aivideo_cache_bench"
 REDIS_URL = "redis://127.0.0.1:6379/15"

@@ -1,8 +1,9 @@
 """How many progress streams one user may hold open in this process.
 
-A stream holds a socket and a task for minutes, and reads the database every
-second: a client that opens hundreds (a page reloaded in a loop, a script that
-never closes them) would take them from everyone else.
+A stream holds a socket and a task for minutes, and a place in the process's
+progress watcher (one batched read a second for every video followed): a
+client that opens hundreds (a page reloaded in a loop, a script that never
+closes them) would take them from everyone else.
 """
 
 from __future__ import annotations
