@@ -7,7 +7,8 @@ once it is final.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -60,15 +61,29 @@ class News:
         return not self.lines and self.progress is None and self.ended is None
 
 
-async def read_video(session: AsyncSession, video_id: str, after_line: int) -> News:
-    """The video as stored now: its progress, its log after ``after_line``, and its end."""
-    video = await session.get(Video, video_id)
-    lines: list[LogLine] = []
-    while page := await log_lines(session, [video_id], after=after_line):
-        lines += [line for _, line in page]
-        after_line = lines[-1].id
-        if len(page) < LINES_PER_QUERY:
-            break
+async def read_videos(session: AsyncSession, wanted: Sequence[tuple[str, int]]) -> list[News]:
+    """Each video as stored now: its progress, its log after the line given, and its end.
+
+    One query for the videos, and one (a page at a time) per distinct starting
+    line: streams that open together mostly start at the same line (0).
+    """
+    stored = await videos(session, list({video_id for video_id, _ in wanted}))
+    starts: dict[int, set[str]] = defaultdict(set)
+    for video_id, after_line in wanted:
+        starts[after_line].add(video_id)
+    lines: dict[tuple[str, int], list[LogLine]] = defaultdict(list)
+    for start, video_ids in starts.items():
+        after = start
+        while page := await log_lines(session, list(video_ids), after=after):
+            for video_id, line in page:
+                lines[video_id, start].append(line)
+            after = page[-1][1].id
+            if len(page) < LINES_PER_QUERY:
+                break
+    return [_news(stored.get(video_id), lines[video_id, start]) for video_id, start in wanted]
+
+
+def _news(video: Video | None, lines: list[LogLine]) -> News:
     if video is None:
         return News(lines, ended=Ended(None))
     progress = Progress(video.status, video.stage, video.progress)

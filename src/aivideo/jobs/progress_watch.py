@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from aivideo.core.batches import Batches
 from aivideo.db.models import Video
 from aivideo.jobs import progress_reads
 from aivideo.jobs.live import LiveEvents
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
 BATCH = 500  # videos per query: a bounded number of parameters on every database
+FIRST_READS = BATCH  # streams whose first read is one batch
 # A log line's id is given at insert and seen at commit, so one video's line
 # may turn up below the ids of other videos' lines already read. Lines are read
 # from the highest id seen this long ago: a transaction has that long to commit.
@@ -118,6 +120,9 @@ class ProgressWatcher:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], live: LiveEvents) -> None:
         self._sessions = sessions
+        self._first_reads = Batches(
+            self._read_together, max_size=FIRST_READS, name="stream-first-reads", concurrency=2
+        )
         self._live = live
         self._followed: dict[str, _Followed] = {}
         self._task: asyncio.Task[None] | None = None
@@ -159,9 +164,16 @@ class ProgressWatcher:
                 self._woken.set()  # the task ends now, not after its next second
 
     async def read(self, video_id: str, after_line: int) -> News:
-        """The video as stored now: its progress, its log after ``after_line``, and its end."""
+        """The video as stored now: its progress, its log after ``after_line``, and its end.
+
+        Streams that open together are read together (thousands at once would
+        otherwise each want a connection of the pool: aivideo.core.batches).
+        """
+        return await self._first_reads.submit((video_id, after_line))
+
+    async def _read_together(self, wanted: Sequence[tuple[str, int]]) -> list[News]:
         async with self._sessions() as session:
-            return await progress_reads.read_video(session, video_id, after_line)
+            return await progress_reads.read_videos(session, wanted)
 
     def _follow(self, video_id: str) -> _Followed:
         followed = self._followed.get(video_id)

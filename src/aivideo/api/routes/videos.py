@@ -197,16 +197,21 @@ async def cancel_video(
     summary="Live progress as Server-Sent Events, ending with the final status",
 )
 async def video_progress(
-    video: ReleasedVideo,
+    video_id: VideoId,
+    user: CurrentUser,
     _slot: StreamSlot,
     resources: ResourcesDep,
+    reads: VideoReadsDep,
     jobs: JobsDep,
     after_event_id: Annotated[int, Depends(log_position)],
 ) -> EventStream:
     # Ownership (404) and the user's open streams (429) are checked before the
-    # stream starts: an error cannot follow a 200 header.
+    # stream starts: an error cannot follow a 200 header. Through the cache and
+    # batched reads, not a session each: thousands of streams open at once.
+    if video_id not in await cached_videos(resources.video_cache, reads, user.id, [video_id]):
+        raise NotFound(f"no video with id {video_id!r}")
     events = progress_events(
-        resources, jobs.live, video.id,
+        resources, jobs.live, video_id,
         max_seconds=resources.settings.stream_max_seconds,
         after_event_id=after_event_id,
     )  # fmt: skip
