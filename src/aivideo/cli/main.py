@@ -138,6 +138,24 @@ def stats(
     render(parse(response.text), Console(soft_wrap=True))
 
 
+@app.command()
+def mcp(
+    server: Annotated[
+        str | None,
+        typer.Option(
+            help="Make the videos on this running API (with AIVIDEO_API_KEY) instead of here."
+        ),
+    ] = None,
+) -> None:
+    """Serve aivideo's tools to an AI agent (Model Context Protocol, over stdio)."""
+    from aivideo.mcp.stdio import serve_stdio
+
+    settings = _settings()
+    # Standard output carries the protocol: logs go to standard error, as JSON lines.
+    configure_logging(json=True)
+    asyncio.run(serve_stdio(settings, server, os.environ.get("AIVIDEO_API_KEY")))
+
+
 def _read_text(text: str | None, file: Path | None) -> str:
     if file is not None:
         try:

@@ -1,0 +1,113 @@
+"""The tools' backend that makes videos in this process, as ``aivideo serve`` does."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aivideo.auth.key_cache import Caller
+from aivideo.auth.service import LOCAL_USER_NAME, get_or_create_user
+from aivideo.core import outputs
+from aivideo.core.config import Settings
+from aivideo.core.errors import InvalidInput
+from aivideo.core.ids import canonical_id
+from aivideo.core.status import VideoStatus
+from aivideo.db import repository
+from aivideo.db.migrate import prepare_schema
+from aivideo.jobs.live_event import LiveEvent
+from aivideo.jobs.system import JobSystem
+from aivideo.mcp.results import VideoFiles, VoiceList
+from aivideo.pipeline.speech.registry import voice_catalogue
+from aivideo.runtime.resources import Resources
+from aivideo.videos import service
+from aivideo.videos.schemas import VideoCreate, VideoPublic, video_public
+from aivideo.videos.service import QueueLimits
+from aivideo.videos.webhook_urls import check_webhook_urls
+
+
+def checked_video_id(text: str) -> str:
+    """A video id as stored, or the API's 422 sentence for one that is not a UUID."""
+    try:
+        return canonical_id(text)
+    except ValueError:
+        raise InvalidInput(
+            f"{text[:50]!r} is not a video id: a video's id is a UUID such as "
+            "01a22000-0000-7000-8000-000000000000 (the `id` in its JSON)"
+        ) from None
+
+
+class EmbeddedVideos:
+    """One user's videos, made by this process's job system with the same checks as the API."""
+
+    def __init__(self, resources: Resources, jobs: JobSystem, user: Caller) -> None:
+        self.resources = resources
+        self.jobs = jobs
+        self.user = user
+
+    async def create(self, request: VideoCreate) -> VideoPublic:
+        settings = self.resources.settings
+        service.check_voices([request], voice_catalogue(settings), batch=False)
+        service.check_prompts([request], self.resources.providers.script_writer is not None)
+        service.check_visuals([request], self.resources.providers.stock is not None, batch=False)
+        if request.webhook_url:
+            await check_webhook_urls(
+                [request], allow_private=settings.allow_private_urls, batch=False
+            )
+        async with self.resources.sessions() as session:
+            created = await service.create_video(
+                session, self.user, request, None, QueueLimits.of(settings)
+            )
+        await self.jobs.publish([created.video.id])
+        return video_public(created.video)
+
+    async def get(self, video_id: str) -> VideoPublic:
+        async with self.resources.read_sessions() as session:
+            video = await service.get_owned_video(session, self.user, checked_video_id(video_id))
+            return video_public(video)
+
+    async def list(self, status: VideoStatus | None, limit: int) -> list[VideoPublic]:
+        async with self.resources.read_sessions() as session:
+            videos = await repository.list_videos(
+                session, self.user.id, status=status, limit=limit, before_id=None
+            )
+            return [video_public(video) for video in videos]
+
+    async def cancel(self, video_id: str) -> VideoPublic:
+        async with self.resources.sessions() as session:
+            video = await service.cancel_video(session, self.user, checked_video_id(video_id))
+        # As the API's cancel route: forget the cached copy, stop the work, tell followers.
+        await self.resources.video_cache.invalidate(video.id)
+        self.jobs.cancel(video.id)
+        await self.jobs.live.publish(video.id, LiveEvent.status_changed(video.status))
+        return video_public(video)
+
+    async def voices(self) -> VoiceList:
+        catalogue = voice_catalogue(self.resources.settings)
+        return VoiceList(voices=catalogue.names, default=catalogue.default)
+
+    def files(self, video: VideoPublic) -> VideoFiles:
+        folder = outputs.video_folder(self.resources.settings.storage_dir, video.id)
+        video_format = video.output.format if video.output and video.output.format else None
+        return VideoFiles(
+            video=str(folder / outputs.video_file(video_format or video.format.value)),
+            subtitles_srt=str(folder / outputs.SUBTITLES_SRT),
+            subtitles_vtt=str(folder / outputs.SUBTITLES_VTT),
+            thumbnail=str(folder / outputs.THUMBNAIL),
+        )
+
+
+@asynccontextmanager
+async def embedded_videos(settings: Settings) -> AsyncIterator[EmbeddedVideos]:
+    """Open what ``serve`` opens (resources, schema, job system) for the local user."""
+    async with Resources(settings) as resources:
+        await prepare_schema(settings, resources.engine)
+        async with resources.sessions() as session:
+            user = await get_or_create_user(session, LOCAL_USER_NAME)
+            await session.commit()
+            caller = Caller(user.id, user.name)
+        jobs = JobSystem(resources, settings)
+        await jobs.start()
+        try:
+            yield EmbeddedVideos(resources, jobs, caller)
+        finally:
+            await jobs.stop()
