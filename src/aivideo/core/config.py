@@ -278,11 +278,11 @@ class Settings(BaseSettings):
         "past it the request is refused (400) before the app sees it.",
     )
     serve_max_wait: Annotated[float, Field(ge=0)] = Field(
-        default=1.0,
-        description="Seconds the API requests in progress may take to finish at the pace "
-        "this process answers them; past that, a new request is answered 503 with "
-        "Retry-After at once instead of waiting (0: never). Progress streams, downloads, "
-        "/healthz, /readyz and /metrics are never refused.",
+        default=2.0,
+        description="While the oldest API request in progress (of at least 100) has waited "
+        "longer than this, a new one is answered 503 with Retry-After at once instead of "
+        "waiting (0: never). Progress streams, downloads, /healthz, /readyz and /metrics "
+        "are never refused.",
     )
     serve_shutdown_timeout: Annotated[int, Field(ge=0)] = Field(
         default=10,
