@@ -95,8 +95,10 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
         lifespan=lifespan,
     )
     with_server_details(app, lambda: voice_catalogue(settings))
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Inside the body limit: a request is counted as in progress once its body is
+    # in, so clients that send bodies slowly cannot make everyone else refused.
     app.add_middleware(LoadSheddingMiddleware, max_wait=settings.serve_max_wait)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)  # outermost: every line of a request has its id
     install_error_handlers(app)
