@@ -6,7 +6,6 @@ Handlers here are the only place exceptions become HTTP responses.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,6 +15,7 @@ from sqlalchemy import exc as db_errors
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aivideo.core.errors import AivideoError, QueueFull, TooManyStreams
+from aivideo.core.field_names import field_name
 from aivideo.db.availability import is_database_unavailable
 from aivideo.db.conflicts import is_retryable_conflict
 from aivideo.videos.schemas import MAX_METADATA_DEPTH
@@ -44,19 +44,6 @@ def error_response(
         status_code=status_code,
         headers=headers,
     )
-
-
-def field_name(location: Sequence[int | str]) -> str:
-    """``("body", "videos", 3, "text")`` -> ``videos[3].text``."""
-    name = ""
-    for part in location:
-        if part in ("body", "query", "path", "header") and not name:
-            continue
-        if isinstance(part, int):
-            name += f"[{part}]"
-        else:
-            name += f".{part}" if name else str(part)
-    return name or "body"
 
 
 def _describe(error: dict[str, Any]) -> dict[str, str]:

@@ -13,10 +13,10 @@ from pathlib import Path
 import anyio
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from aivideo.api.errors import field_name
 from aivideo.api.file_responses import not_made_yet
 from aivideo.core import outputs
 from aivideo.core.errors import Conflict
+from aivideo.core.field_names import field_name
 from aivideo.db.models import Video
 from aivideo.videos.schemas import StoryboardPublic, StoryboardScene
 

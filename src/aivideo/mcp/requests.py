@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
 from aivideo.core.errors import InvalidInput
+from aivideo.core.field_names import field_name
 from aivideo.videos.schemas import VideoCreate
-
-
-def _field_name(location: Sequence[int | str]) -> str:
-    """``("media_urls", 3)`` -> ``media_urls[3]``; the whole request is ``body``, as in the API."""
-    name = ""
-    for part in location:
-        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
-    return name or "body"
 
 
 def video_request(arguments: Mapping[str, Any]) -> VideoCreate:
@@ -30,7 +23,7 @@ def video_request(arguments: Mapping[str, Any]) -> VideoCreate:
         return VideoCreate.model_validate(given)
     except ValidationError as exc:
         problems = (
-            f"{_field_name(error['loc'])}: {error['msg'].removeprefix('Value error, ')}"
+            f"{field_name(error['loc'])}: {error['msg'].removeprefix('Value error, ')}"
             for error in exc.errors()
         )
         raise InvalidInput("; ".join(problems)) from None
