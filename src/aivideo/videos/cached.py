@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from aivideo.cache.video_status import VideoStatusCache
+from aivideo.core.errors import NotFound
 from aivideo.videos.batched_reads import VideoReads
 from aivideo.videos.schemas import VideoPublic
 
@@ -39,3 +40,13 @@ async def cached_videos(
         )
         found |= {public.id: public for public in read}
     return found
+
+
+async def cached_video(
+    cache: VideoStatusCache, reads: VideoReads, owner_id: str, video_id: str
+) -> VideoPublic:
+    """The owner's video; another user's is "not found", exactly like a missing one."""
+    found = await cached_videos(cache, reads, owner_id, [video_id])
+    if video_id not in found:
+        raise NotFound(f"no video with id {video_id!r}")
+    return found[video_id]

@@ -32,14 +32,13 @@ from aivideo.api.progress_stream import (
 from aivideo.api.storyboard import read_storyboard
 from aivideo.api.stream_limits import StreamSlot
 from aivideo.core import outputs
-from aivideo.core.errors import NotFound
 from aivideo.core.status import VideoStatus
 from aivideo.db import repository
 from aivideo.jobs.live_event import LiveEvent
 from aivideo.pipeline.speech.registry import voice_catalogue
 from aivideo.runtime.resources import Resources
 from aivideo.videos import service
-from aivideo.videos.cached import cached_videos
+from aivideo.videos.cached import cached_video, cached_videos
 from aivideo.videos.schemas import (
     StoryboardPublic,
     VideoBatch,
@@ -169,10 +168,7 @@ async def get_video(
     video_id: VideoId, user: CurrentUser, resources: ResourcesDep, reads: VideoReadsDep
 ) -> VideoPublic:
     # No session dependency: a video the cache has costs no database session.
-    found = await cached_videos(resources.video_cache, reads, user.id, [video_id])
-    if video_id not in found:
-        raise NotFound(f"no video with id {video_id!r}")
-    return found[video_id]
+    return await cached_video(resources.video_cache, reads, user.id, video_id)
 
 
 @router.post("/{video_id}/cancel", summary="Cancel a queued or running video")
@@ -208,8 +204,7 @@ async def video_progress(
     # Ownership (404) and the user's open streams (429) are checked before the
     # stream starts: an error cannot follow a 200 header. Through the cache and
     # batched reads, not a session each: thousands of streams open at once.
-    if video_id not in await cached_videos(resources.video_cache, reads, user.id, [video_id]):
-        raise NotFound(f"no video with id {video_id!r}")
+    await cached_video(resources.video_cache, reads, user.id, video_id)
     events = progress_events(
         resources, jobs.live, video_id,
         max_seconds=resources.settings.stream_max_seconds,
