@@ -25,6 +25,43 @@ async def test_wrong_key_is_401(api: Api) -> None:
 
 
 @pytest.mark.parametrize(
+    "authorization", ["av_a-key-without-its-scheme", "Basic YWxpY2U6c2VjcmV0", "Bearer"]
+)
+async def test_an_authorization_that_is_not_a_bearer_key_is_401(
+    api: Api, authorization: str
+) -> None:
+    response = await api.anonymous.get("/v1/videos", headers={"Authorization": authorization})
+
+    assert response.status_code == 401
+    assert "aivideo keys create" in response.json()["error"]["message"]
+
+
+async def test_the_key_scheme_is_case_insensitive_as_http_says(api: Api) -> None:
+    key = api.alice.headers["authorization"].split(" ", 1)[1]
+
+    response = await api.anonymous.get("/v1/videos", headers={"Authorization": f"bEaReR {key}"})
+
+    assert response.status_code == 200
+
+
+async def test_every_operation_documented_as_taking_a_key_refuses_a_request_without_one(
+    api: Api,
+) -> None:
+    document = (await api.anonymous.get("/openapi.json")).json()
+    some_id = "01a22000-0000-7000-8000-000000000000"
+    checked = 0
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if "security" not in operation:
+                continue
+            url = path.replace("{video_id}", some_id).replace("{index}", "0")
+            response = await api.anonymous.request(method.upper(), url)
+            assert response.status_code == 401, (method, path, response.text)
+            checked += 1
+    assert checked >= 20  # every /v1/ operation
+
+
+@pytest.mark.parametrize(
     ("body", "field"),
     [
         ({}, "body"),  # neither `text` nor `prompt`: the message says to send one

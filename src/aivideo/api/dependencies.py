@@ -11,12 +11,12 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AfterValidator
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aivideo.api import local_mode
+from aivideo.api.bearer import bearer_key
 from aivideo.auth.key_cache import Caller
 from aivideo.auth.key_owners import KeyOwners
 from aivideo.core.errors import NotAuthenticated
@@ -59,14 +59,8 @@ async def get_session(resources: ResourcesDep) -> AsyncIterator[AsyncSession]:
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
-_bearer = HTTPBearer(auto_error=False, description="An API key from `aivideo keys create`.")
 
-
-async def get_current_user(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    resources: ResourcesDep,
-) -> Caller:
+async def get_current_user(request: Request) -> Caller:
     """The owner of the request's API key, or the local user where that is allowed.
 
     Without a key, only a request this machine sends to itself (see
@@ -74,12 +68,14 @@ async def get_current_user(
     own page; anything else is answered as if there were no local mode.
     A known key costs no query (see ``auth.key_cache``).
     """
-    if credentials is not None:
+    # Nothing but the request: each dependency FastAPI solves costs every request.
+    if (key := bearer_key(request.headers)) is not None:
         key_owners: KeyOwners = request.app.state.key_owners
-        return await key_owners.caller(credentials.credentials)
+        return await key_owners.caller(key)
     local_user_id: str | None = request.app.state.local_user_id
     if local_user_id is not None and local_mode.is_from_this_machine(request):
         local_mode.refuse_cross_site(request)
+        resources: Resources = request.app.state.resources
         async with resources.sessions() as session:
             user = await session.get(User, local_user_id)
         if user is not None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aivideo.core.status import VideoStatus
@@ -36,13 +37,38 @@ async def find_by_idempotency_key(session: AsyncSession, owner_id: str, key: str
 
 
 async def add_videos(session: AsyncSession, videos: Sequence[Video]) -> None:
-    """Insert new videos, each with a "created" event, in the caller's transaction."""
-    session.add_all(videos)
-    await session.flush()  # the rows exist before the events that point at them
-    session.add_all(
-        VideoEvent(video_id=video.id, kind="created", message="video queued") for video in videos
-    )
-    await session.flush()
+    """Insert new videos, each with a "created" event, in the caller's transaction.
+
+    Two multi-row INSERTs rather than the ORM's unit of work, which spent more
+    CPU on its bookkeeping than on the statements (a fifth of a create, profiled
+    under bench/api_bench.py). The videos stay detached: their columns, defaults
+    included, are filled in here, as a flush would have.
+    """
+    rows = [_with_defaults(video) for video in videos]
+    await session.execute(insert(Video), rows)  # before the events that point at them
+    now = utcnow()
+    events = [
+        {"video_id": video.id, "created_at": now, "kind": "created", "message": "video queued"}
+        for video in videos
+    ]
+    await session.execute(insert(VideoEvent), events)
+
+
+def _with_defaults(video: Video) -> dict[str, Any]:
+    """The video's row, by attribute name, with each column default the video lacked set on it."""
+    row = {}
+    for attribute in _VIDEO_COLUMNS:
+        value = getattr(video, attribute.key)
+        default = attribute.columns[0].default
+        if value is None and default is not None:
+            # A scalar default, or a Python callable SQLAlchemy calls with the statement's context.
+            value = default.arg(None) if default.is_callable else default.arg
+            setattr(video, attribute.key, value)
+        row[attribute.key] = value
+    return row
+
+
+_VIDEO_COLUMNS = sa_inspect(Video).column_attrs
 
 
 def webhook_due_now() -> Any:
