@@ -296,7 +296,8 @@ async def test_a_prompt_without_a_script_writer_is_refused_at_once(
     assert prompt_only.status_code == 422
     assert "no script writer" in prompt_only.json()["error"]["message"]
     assert both.status_code == 422 and neither.status_code == 422
-    assert "either `text`" in both.text and "either `text`" in neither.text
+    assert "one of `text`, `prompt` or `scenes`" in both.text
+    assert "one of `text` (the narration" in neither.text
 
 
 async def test_the_command_line_makes_a_video_from_a_prompt(llm: FakeLlm, tmp_path: Path) -> None:
