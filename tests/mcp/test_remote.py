@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -37,6 +38,10 @@ async def test_a_video_is_made_by_the_server_and_its_file_is_a_url(tmp_path: Pat
                 "create_video", {"text": "Wind blows.", "quality": "low", "wait_seconds": 150}
             )
             voices = await agent.call_tool("list_voices", {})
+            assert result.structured_content is not None
+            uri = f"aivideo://videos/{result.structured_content['id']}"
+            (srt,) = (await agent.read_resource(f"{uri}/subtitles.srt")).contents
+            (file,) = (await agent.read_resource(f"{uri}/video.mp4")).contents
 
         assert not result.is_error, result.content
         video = result.structured_content
@@ -47,9 +52,12 @@ async def test_a_video_is_made_by_the_server_and_its_file_is_a_url(tmp_path: Pat
             answer = await http.get(video["files"]["video"])
         assert answer.status_code == 200
         assert answer.headers["content-type"] == "video/mp4"
+        assert base64.b64decode(file.blob) == answer.content  # type: ignore[union-attr]
         assert not voices.is_error
         assert voices.structured_content is not None
         assert "joe" in voices.structured_content["voices"]
+        assert srt.mime_type == "application/x-subrip"
+        assert "-->" in srt.text  # type: ignore[union-attr]
 
 
 async def test_a_wrong_key_is_a_tool_error_in_the_apis_words(tmp_path: Path) -> None:

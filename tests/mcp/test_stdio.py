@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -76,6 +77,27 @@ async def test_a_video_is_made_and_its_file_is_where_get_video_says(tmp_path: Pa
         assert (await anyio.Path(video["files"]["video"]).stat()).st_size > 1000
         listed = await _call(agent, "list_videos", status="completed")
         assert [v["id"] for v in listed["videos"]] == [created["id"]]
+
+        uri = f"aivideo://videos/{created['id']}"
+        (file,) = (await agent.read_resource(f"{uri}/video.mp4")).contents
+        (vtt,) = (await agent.read_resource(f"{uri}/subtitles.vtt")).contents
+        assert file.mime_type == "video/mp4"
+        made = await anyio.Path(video["files"]["video"]).read_bytes()
+        assert base64.b64decode(file.blob) == made  # type: ignore[union-attr]
+        assert vtt.text.startswith("WEBVTT")  # type: ignore[union-attr]
+
+
+async def test_the_resources_of_a_video_are_listed_as_templates(tmp_path: Path) -> None:
+    async with connected(tmp_path) as agent:
+        templates = (await agent.list_resource_templates()).resource_templates
+
+    by_uri = {template.uri_template: template.mime_type for template in templates}
+    assert by_uri == {
+        "aivideo://videos/{video_id}/subtitles.vtt": "text/vtt",
+        "aivideo://videos/{video_id}/subtitles.srt": "application/x-subrip",
+        "aivideo://videos/{video_id}/video.mp4": "video/mp4",
+        "aivideo://videos/{video_id}/video.webm": "video/webm",
+    }
 
 
 async def test_create_video_can_wait_telling_its_progress(tmp_path: Path) -> None:

@@ -261,10 +261,18 @@ def test_an_emoji_twemoji_lacks_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "x.png").exists()
 
 
+def test_a_storyboards_own_emoji_are_drawn_in_order_once_each_fully_qualified() -> None:
+    # U+1FAEB is an emoji Twemoji has no picture of yet.
+    chosen = pictograms.drawn_pictograms(["☀", "\U0001faeb", "💧", "💧"])
+
+    assert [p.emoji for p in chosen] == ["☀️", "💧"]
+    assert all(p.name for p in chosen)
+
+
 def test_the_public_names_and_the_credit() -> None:
     assert sorted(pictograms.__all__) == sorted(
         ["PICTOGRAM_CREDIT", "Pictogram", "choose_pictograms", "draw_pictogram", "headline"]
-        + ["scene_keywords"]
+        + ["drawn_pictograms", "scene_keywords"]
     )
     assert (
         "Twemoji" in PICTOGRAM_CREDIT and "Twitter, Inc and other contributors" in PICTOGRAM_CREDIT

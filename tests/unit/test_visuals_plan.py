@@ -114,3 +114,13 @@ def test_a_prompt_seeds_the_colours_when_there_is_no_text_yet() -> None:
     job = plan_visuals(spec, FRAME, None, [2.0], [None], [NO_WORDS]).jobs[0]
 
     assert job.args == (WIDE, TALL, SEED, SEED)
+
+
+def test_a_storyboards_own_headline_shows_over_its_own_picture_too() -> None:
+    given = SceneWords(["sea"], "The sea", headline_given=True)
+    chosen = SceneWords(["sea"], "Sea")  # chosen from the words: not over the user's picture
+
+    visuals = plan([PICTURE, PICTURE], [given, chosen])
+
+    assert visuals.kinds == ["user_media", "user_media"]
+    assert visuals.headlines == [Headline("The sea", 0.2, 2.0)]

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from aivideo import __version__
 from aivideo.api.errors import install_error_handlers
+from aivideo.api.mcp_mount import mount_mcp
 from aivideo.api.middleware.body_limits import BodyLimitMiddleware
 from aivideo.api.middleware.load_shedding import LoadSheddingMiddleware
 from aivideo.api.middleware.request_ids import RequestIdMiddleware
@@ -82,7 +83,9 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
             gc.collect()
             gc.freeze()
             try:
-                yield
+                # The MCP tools use the job system: they stop first.
+                async with mcp_sessions.run():
+                    yield
             finally:
                 await jobs.stop()
                 await lag.stop()
@@ -111,4 +114,5 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
     app.include_router(features.router)
     app.include_router(web_page.router)
     app.mount("/static", web_page.static_files, name="static")
+    mcp_sessions = mount_mcp(app)
     return app

@@ -216,6 +216,13 @@ def generate(
     seconds: Annotated[
         int, typer.Option(min=10, max=600, help="With --prompt: about how long to talk.")
     ] = 60,
+    scenes: Annotated[
+        Path | None,
+        typer.Option(
+            help="A storyboard instead of a narration: a JSON file with a list of scenes, each "
+            "with its text and optionally media_url, pictograms, headline, min_seconds, voice."
+        ),
+    ] = None,
     title: Annotated[str | None, typer.Option(help="A title card at the start.")] = None,
     quality: Annotated[
         Quality, typer.Option(help="low 480p, medium 720p, high 1080p.")
@@ -258,16 +265,26 @@ def generate(
     ] = None,
 ) -> None:
     """Make one narrated video from text, here or (with --server) on a running service."""
+    from aivideo.cli import scene_files
     from aivideo.cli.generate import Stopped, check_output_path, run_generate, scan_media
     from aivideo.core.spec import VideoSpec
     from aivideo.media.probe import check_audio
     from aivideo.pipeline.speech.registry import voice_catalogue
+    from aivideo.videos.scene_schemas import narration_of
 
     settings = _settings()
     try:
-        narration = _narration(text, file, prompt, settings, remote=server is not None)
+        storyboard = []
+        if scenes is not None:
+            if text is not None or file is not None or prompt is not None:
+                raise InvalidInput("give a narration, --prompt or --scenes: only one of them")
+            storyboard = scene_files.read_scenes(scenes)
+            narration = narration_of(storyboard)
+        else:
+            narration = _narration(text, file, prompt, settings, remote=server is not None)
         if server is None:
             voice_catalogue(settings).find(voice)  # a server checks its own voices
+            scene_files.check_scene_voices(storyboard, voice_catalogue(settings))
             has_stock = bool(settings.pexels_api_key or settings.pixabay_api_key)
             if visuals is VisualChoice.STOCK and not has_stock:
                 raise InvalidInput(
@@ -292,11 +309,12 @@ def generate(
         console.print(f"[yellow]warning: {warning}[/yellow]", highlight=False)
 
     if server is not None:
-        what = (
-            {"prompt": prompt, "target_seconds": seconds}
-            if prompt is not None
-            else {"text": narration}
-        )
+        if storyboard:
+            what = scene_files.scenes_request(storyboard)
+        elif prompt is not None:
+            what = {"prompt": prompt, "target_seconds": seconds}
+        else:
+            what = {"text": narration}
         _generate_on_server(server, api_key, output, {
             **what, "title": title, "voice": voice, "rate": rate,
             "quality": quality.value, "format": format.value, "aspect": aspect.value,
@@ -308,7 +326,7 @@ def generate(
         text=narration, prompt=prompt, target_seconds=seconds, title=title, voice=voice,
         rate=rate, quality=quality, format=format, aspect=aspect, subtitles=subtitles,
         caption_style=caption_style, visuals=visuals, media=media_files, music=music,
-        music_volume=music_volume,
+        music_volume=music_volume, scenes=tuple(scene.spec() for scene in storyboard),
     )  # fmt: skip
     try:
         outputs = asyncio.run(run_generate(settings, spec, output, console))

@@ -25,6 +25,18 @@ class MediaFile:
 
 
 @dataclass(frozen=True)
+class SceneSpec:
+    """One scene of a storyboard the user wrote: said, shown and held as given."""
+
+    text: str  # its narration
+    media_url: str | None = None  # the picture or clip it shows
+    pictograms: tuple[str, ...] = ()  # emoji to show, when it has no media_url
+    headline: str | None = None  # shown big on the scene
+    min_seconds: float = 0.0  # the scene lasts at least this long (silence after its words)
+    voice: str | None = None  # None: the video's voice
+
+
+@dataclass(frozen=True)
 class VideoSpec:
     text: str  # the narration; empty when a script writer makes it from ``prompt``
     prompt: str | None = None
@@ -42,6 +54,19 @@ class VideoSpec:
     media_urls: tuple[str, ...] = ()  # pictures and clips to download (the API)
     music: Path | None = None
     music_volume: float = 0.15
+    # A storyboard: one scene each, in order (``text`` is their narrations joined).
+    scenes: tuple[SceneSpec, ...] = ()
+
+    def scene_voice(self, index: int) -> str | None:
+        """The voice scene ``index`` of the script speaks with (None: the default one)."""
+        own = self.scenes[index].voice if index < len(self.scenes) else None
+        return own or self.voice
+
+    @property
+    def voices(self) -> list[str | None]:
+        """Every voice the video speaks with, the video's own first."""
+        own = (scene.voice for scene in self.scenes if scene.voice)
+        return list(dict.fromkeys([self.voice, *own]))
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aivideo.core.options import (
     Aspect,
     CaptionStyle,
@@ -10,7 +12,7 @@ from aivideo.core.options import (
     SubtitleMode,
     VisualChoice,
 )
-from aivideo.core.spec import VideoSpec
+from aivideo.core.spec import SceneSpec, VideoSpec
 from aivideo.db.models import Video
 
 
@@ -31,4 +33,17 @@ def spec_for(video: Video) -> VideoSpec:
         # Videos stored before these options existed get their defaults.
         caption_style=CaptionStyle(options.get("caption_style", CaptionStyle.KARAOKE)),
         visuals=VisualChoice(options.get("visuals", VisualChoice.AUTO)),
+        scenes=tuple(_scene(scene) for scene in options.get("scenes", ())),
+    )
+
+
+def _scene(stored: dict[str, Any]) -> SceneSpec:
+    """A storyboard scene as ``VideoCreate.render_options`` stored it (defaults left out)."""
+    return SceneSpec(
+        text=stored["text"],
+        media_url=stored.get("media_url"),
+        pictograms=tuple(stored.get("pictograms", ())),
+        headline=stored.get("headline"),
+        min_seconds=float(stored.get("min_seconds") or 0.0),
+        voice=stored.get("voice"),
     )

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
+from mcp.server.mcpserver import Context
+
 from aivideo.core.status import VideoStatus
+from aivideo.jobs.live import Subscription
 from aivideo.mcp.results import VideoFiles, VoiceList
 from aivideo.videos.schemas import VideoCreate, VideoPublic
+
+
+class FileTooLarge(Exception):
+    """A file is larger than the caller wants to carry in one message."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"{size} bytes")
+        self.size = size
 
 
 class VideoBackend(Protocol):
@@ -25,3 +38,21 @@ class VideoBackend(Protocol):
     def files(self, video: VideoPublic) -> VideoFiles:
         """Where a completed video's files are (a path or a URL)."""
         ...
+
+    def changes(self, video_id: str) -> AbstractAsyncContextManager[Subscription]:
+        """While open, ``next(wait)`` returns as soon as the video may have changed
+        (its live events, where the backend hears them), at the latest after ``wait``."""
+        ...
+
+    async def read_file(self, video: VideoPublic, name: str, max_bytes: int) -> bytes:
+        """The content of one of ``video``'s files (named as in ``core.outputs``).
+
+        Raises:
+            FileTooLarge: the file has more than ``max_bytes``; nothing was read.
+            AivideoError: the file does not exist (yet), with the API's sentence.
+        """
+        ...
+
+
+# Which backend serves a call: the one of the process (stdio) or of the caller (HTTP).
+BackendOf = Callable[[Context], VideoBackend]

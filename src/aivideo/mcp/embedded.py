@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+
+import anyio
 
 from aivideo.auth.key_cache import Caller
 from aivideo.auth.service import LOCAL_USER_NAME, get_or_create_user
 from aivideo.core import outputs
 from aivideo.core.config import Settings
-from aivideo.core.errors import InvalidInput
+from aivideo.core.errors import InvalidInput, NotFound
 from aivideo.core.ids import canonical_id
 from aivideo.core.status import VideoStatus
 from aivideo.db import repository
 from aivideo.db.migrate import prepare_schema
+from aivideo.jobs.live import Subscription
 from aivideo.jobs.live_event import LiveEvent
 from aivideo.jobs.system import JobSystem
+from aivideo.mcp.backend import FileTooLarge
 from aivideo.mcp.results import VideoFiles, VoiceList
 from aivideo.pipeline.speech.registry import voice_catalogue
 from aivideo.runtime.resources import Resources
 from aivideo.videos import service
+from aivideo.videos.create_checks import check_new_videos
 from aivideo.videos.schemas import VideoCreate, VideoPublic, video_public
 from aivideo.videos.service import QueueLimits
-from aivideo.videos.webhook_urls import check_webhook_urls
 
 
 def checked_video_id(text: str) -> str:
@@ -46,13 +51,7 @@ class EmbeddedVideos:
 
     async def create(self, request: VideoCreate) -> VideoPublic:
         settings = self.resources.settings
-        service.check_voices([request], voice_catalogue(settings), batch=False)
-        service.check_prompts([request], self.resources.providers.script_writer is not None)
-        service.check_visuals([request], self.resources.providers.stock is not None, batch=False)
-        if request.webhook_url:
-            await check_webhook_urls(
-                [request], allow_private=settings.allow_private_urls, batch=False
-            )
+        await check_new_videos([request], settings, self.resources.providers, batch=False)
         async with self.resources.sessions() as session:
             created = await service.create_video(
                 session, self.user, request, None, QueueLimits.of(settings)
@@ -85,15 +84,24 @@ class EmbeddedVideos:
         catalogue = voice_catalogue(self.resources.settings)
         return VoiceList(voices=catalogue.names, default=catalogue.default)
 
+    def changes(self, video_id: str) -> AbstractAsyncContextManager[Subscription]:
+        return self.jobs.live.subscribe(video_id)
+
     def files(self, video: VideoPublic) -> VideoFiles:
-        folder = outputs.video_folder(self.resources.settings.storage_dir, video.id)
-        video_format = video.output.format if video.output and video.output.format else None
-        return VideoFiles(
-            video=str(folder / outputs.video_file(video_format or video.format.value)),
-            subtitles_srt=str(folder / outputs.SUBTITLES_SRT),
-            subtitles_vtt=str(folder / outputs.SUBTITLES_VTT),
-            thumbnail=str(folder / outputs.THUMBNAIL),
-        )
+        return VideoFiles.in_folder(self._folder(video), video)
+
+    async def read_file(self, video: VideoPublic, name: str, max_bytes: int) -> bytes:
+        path = anyio.Path(self._folder(video) / name)
+        try:
+            size = (await path.stat()).st_size
+        except FileNotFoundError:
+            raise NotFound(f"video {video.id} has no {name}") from None
+        if size > max_bytes:
+            raise FileTooLarge(size)
+        return await path.read_bytes()
+
+    def _folder(self, video: VideoPublic) -> Path:
+        return outputs.video_folder(self.resources.storage_dir, video.id)
 
 
 @asynccontextmanager

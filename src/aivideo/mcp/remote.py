@@ -6,14 +6,25 @@ import builtins
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 import httpx
 
 from aivideo.client import DEFAULT_TIMEOUT, AsyncClient
 from aivideo.client.calls import raise_for_error, video_path
 from aivideo.client.connection import Connection
+from aivideo.core import outputs
 from aivideo.core.status import VideoStatus
-from aivideo.mcp.results import VideoFiles, VoiceList
+from aivideo.jobs.live import Subscription
+from aivideo.mcp.backend import FileTooLarge
+from aivideo.mcp.results import VideoFiles, VoiceList, file_format
 from aivideo.videos.schemas import VideoCreate, VideoPublic
+
+
+class _Ticks:
+    """A subscription that hears nothing: each wait lasts its full time."""
+
+    async def next(self, wait: float) -> None:
+        await anyio.sleep(wait)
 
 
 class RemoteVideos:
@@ -49,14 +60,29 @@ class RemoteVideos:
         raise_for_error(response)
         return VoiceList.model_validate_json(response.content)
 
+    @asynccontextmanager
+    async def changes(self, video_id: str) -> AsyncIterator[Subscription]:
+        # No live events from afar here: the caller polls, at its own pace.
+        yield _Ticks()
+
     def files(self, video: VideoPublic) -> VideoFiles:
-        base = f"{self.base_url}{video_path(video.id)}"
-        return VideoFiles(
-            video=f"{base}/file",
-            subtitles_srt=f"{base}/subtitles.srt",
-            subtitles_vtt=f"{base}/subtitles.vtt",
-            thumbnail=f"{base}/thumbnail.jpg",
-        )
+        return VideoFiles.at_api(self.base_url, video.id)
+
+    async def read_file(self, video: VideoPublic, name: str, max_bytes: int) -> bytes:
+        # The video itself is /file on the API; every other file keeps its own name.
+        route = "file" if name == outputs.video_file(file_format(video)) else name
+        async with self.http.stream("GET", video_path(video.id, route), headers=self.headers) as r:
+            if r.is_error:
+                await r.aread()
+                raise_for_error(r)
+            if int(r.headers.get("content-length", 0)) > max_bytes:
+                raise FileTooLarge(int(r.headers["content-length"]))
+            content = bytearray()
+            async for chunk in r.aiter_bytes():
+                content += chunk
+                if len(content) > max_bytes:
+                    raise FileTooLarge(len(content))
+            return bytes(content)
 
 
 @asynccontextmanager

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from aivideo.client.calls import video_path
+from aivideo.core import outputs
 from aivideo.core.status import VideoStatus
+from aivideo.videos.schemas import VideoPublic
+
+
+def file_format(video: VideoPublic) -> str:
+    """The format of the video's file: the one it was made in, else the one asked for."""
+    if video.output and video.output.format:
+        return video.output.format
+    return video.format.value
 
 
 class VideoFiles(BaseModel):
@@ -16,6 +27,27 @@ class VideoFiles(BaseModel):
     subtitles_srt: str
     subtitles_vtt: str
     thumbnail: str
+
+    @classmethod
+    def in_folder(cls, folder: Path, video: VideoPublic) -> VideoFiles:
+        """The files as paths of the video's folder on this machine."""
+        return cls(
+            video=str(folder / outputs.video_file(file_format(video))),
+            subtitles_srt=str(folder / outputs.SUBTITLES_SRT),
+            subtitles_vtt=str(folder / outputs.SUBTITLES_VTT),
+            thumbnail=str(folder / outputs.THUMBNAIL),
+        )
+
+    @classmethod
+    def at_api(cls, base_url: str, video_id: str) -> VideoFiles:
+        """The files as URLs of the API at ``base_url``."""
+        base = f"{base_url.rstrip('/')}{video_path(video_id)}"
+        return cls(
+            video=f"{base}/file",
+            subtitles_srt=f"{base}/{outputs.SUBTITLES_SRT}",
+            subtitles_vtt=f"{base}/{outputs.SUBTITLES_VTT}",
+            thumbnail=f"{base}/{outputs.THUMBNAIL}",
+        )
 
 
 class VideoState(BaseModel):

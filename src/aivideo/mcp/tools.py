@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
@@ -21,13 +21,11 @@ from aivideo.core.options import (
     VisualChoice,
 )
 from aivideo.core.status import VideoStatus
-from aivideo.mcp.backend import VideoBackend
+from aivideo.mcp.backend import BackendOf, VideoBackend
 from aivideo.mcp.requests import video_request
 from aivideo.mcp.results import VideoList, VideoState, VoiceList
+from aivideo.mcp.video_resources import add_video_resources
 from aivideo.videos.schemas import VideoCreate, VideoPublic
-
-# Which backend serves a call: the one of the process (stdio) or of the caller (HTTP).
-BackendOf = Callable[[Context], VideoBackend]
 
 MAX_WAIT_SECONDS = 600
 POLL_SECONDS = 0.5
@@ -65,24 +63,32 @@ def video_state(video: VideoPublic, backend: VideoBackend) -> VideoState:
 async def _follow(
     backend: VideoBackend, video: VideoPublic, seconds: float, ctx: Context
 ) -> VideoPublic:
-    """The video once finished, or as it is after ``seconds``; progress told to the client."""
+    """The video once finished, or as it is after ``seconds``; progress told to the client.
+
+    Read again when its live events say it moved on (at once, as the API's progress
+    stream is told), and every ``POLL_SECONDS`` in any case.
+    """
     with anyio.move_on_after(seconds):
-        while not video.status.is_final:
-            # A no-op unless the client sent a progress token with its call.
-            await ctx.report_progress(video.progress, 100, video.stage or video.status.value)
-            await anyio.sleep(POLL_SECONDS)
-            video = await backend.get(video.id)
+        async with backend.changes(video.id) as changes:
+            while not video.status.is_final:
+                # A no-op unless the client sent a progress token with its call.
+                await ctx.report_progress(video.progress, 100, video.stage or video.status.value)
+                await changes.next(POLL_SECONDS)
+                video = await backend.get(video.id)
     return video
 
 
 def build_server(backend_of: BackendOf, **server_options: Any) -> MCPServer[Any]:
-    """An MCP server with aivideo's tools; ``server_options`` go to ``MCPServer``."""
+    """An MCP server with aivideo's tools and resources; ``server_options`` go to ``MCPServer``."""
     server: MCPServer[Any] = MCPServer(
         "aivideo",
         instructions="Makes narrated videos from text: create_video, then get_video until "
-        "its status is completed (or pass wait_seconds to create_video).",
+        "its status is completed (or pass wait_seconds to create_video). A completed "
+        "video's subtitles and file are resources: aivideo://videos/{id}/subtitles.vtt, "
+        "/subtitles.srt, /video.mp4 (or /video.webm).",
         **server_options,
     )
+    add_video_resources(server, backend_of)
 
     @server.tool(title="Make a video")
     async def create_video(
@@ -108,6 +114,14 @@ def build_server(backend_of: BackendOf, **server_options: Any) -> MCPServer[Any]
         metadata: Annotated[dict[str, Any] | None, Field(description=_about("metadata"))] = None,
         webhook_url: str | None = None,
         media_urls: Annotated[list[str] | None, Field(description=_about("media_urls"))] = None,
+        scenes: Annotated[
+            list[dict[str, Any]] | None,
+            Field(
+                description=f"{_about('scenes')} Each scene is an object: `text` (required), "
+                "`media_url`, `pictograms` (a list of emoji), `headline`, `min_seconds` "
+                "(at most 60), `voice`. Checked as the API checks them."
+            ),
+        ] = None,
         wait_seconds: Annotated[
             float,
             Field(
@@ -118,14 +132,14 @@ def build_server(backend_of: BackendOf, **server_options: Any) -> MCPServer[Any]
             ),
         ] = 0,
     ) -> VideoState:
-        """Queue a narrated video made from `text` (or from a `prompt`, on a server with a
-        script writer). Follow it with get_video."""
+        """Queue a narrated video made from `text`, from a `prompt` (on a server with a
+        script writer) or from `scenes` (a storyboard). Follow it with get_video."""
         request = {
             "text": text, "prompt": prompt, "target_seconds": target_seconds, "title": title,
             "voice": voice, "rate": rate, "quality": quality, "format": format,
             "aspect": aspect, "subtitles": subtitles, "caption_style": caption_style,
             "visuals": visuals, "metadata": metadata, "webhook_url": webhook_url,
-            "media_urls": media_urls,
+            "media_urls": media_urls, "scenes": scenes,
         }  # fmt: skip
         backend = backend_of(ctx)
         with refusals_as_tool_errors():

@@ -48,9 +48,10 @@ async def generate_video(
     voice = voices.find(spec.voice)
     await workspace.create()
     ctx = Context(spec, workspace, tools, voices, note=note)
-    # Start the worker processes and load the voice while the first stages run.
+    # Start the worker processes and load the voices while the first stages run.
+    spoken_with = [voice, *(voices.voices[name] for name in spec.voices if name in voices.voices)]
     warm_up = asyncio.gather(
-        speech_engines.preload(voice, tools),
+        *(speech_engines.preload(each, tools) for each in dict.fromkeys(spoken_with)),
         return_exceptions=True,  # a voice that fails to load fails the speech stage instead
     )
     try:

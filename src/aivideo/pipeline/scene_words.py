@@ -8,9 +8,17 @@ millisecond.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from aivideo.pipeline.pictograms import Pictogram, choose_pictograms, headline, scene_keywords
+from aivideo.core.spec import SceneSpec
+from aivideo.pipeline.pictograms import (
+    Pictogram,
+    choose_pictograms,
+    drawn_pictograms,
+    headline,
+    scene_keywords,
+)
 
 MAX_PICTOGRAMS = 3
 _NUMBER = re.compile(r"\d")
@@ -21,6 +29,8 @@ class SceneWords:
     keywords: list[str]
     headline: str | None
     pictograms: list[Pictogram] = field(default_factory=list)
+    # A storyboard's own headline: shown over the scene's own picture too.
+    headline_given: bool = False
 
     @property
     def headline_is_number(self) -> bool:
@@ -32,15 +42,32 @@ def _as_title(phrase: str) -> str | None:
     return phrase[:1].upper() + phrase[1:] if phrase else None
 
 
-def describe_scenes(texts: list[str], language: str, with_pictograms: bool) -> list[SceneWords]:
-    """Per scene text, its keywords, headline and (if asked) pictograms, best first."""
-    return [
-        SceneWords(
-            keywords=scene_keywords(text, language),
-            headline=_as_title(headline(text, language)),
-            pictograms=(
-                choose_pictograms(text, language, MAX_PICTOGRAMS) if with_pictograms else []
-            ),
+def describe_scenes(
+    texts: list[str],
+    language: str,
+    with_pictograms: bool,
+    given: Sequence[SceneSpec] = (),
+) -> list[SceneWords]:
+    """Per scene text, its keywords, headline and (if asked) pictograms, best first.
+
+    ``given``: a storyboard's scenes, whose own headline and pictograms win over
+    what the words suggest (pictograms Twemoji cannot draw are left out).
+    """
+    described = []
+    for index, text in enumerate(texts):
+        scene = given[index] if index < len(given) else SceneSpec(text)
+        if scene.pictograms:
+            pictograms = drawn_pictograms(scene.pictograms, language)
+        elif with_pictograms:
+            pictograms = choose_pictograms(text, language, MAX_PICTOGRAMS)
+        else:
+            pictograms = []
+        described.append(
+            SceneWords(
+                keywords=scene_keywords(text, language),
+                headline=scene.headline or _as_title(headline(text, language)),
+                pictograms=pictograms,
+                headline_given=scene.headline is not None,
+            )
         )
-        for text in texts
-    ]
+    return described

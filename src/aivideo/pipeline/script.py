@@ -1,5 +1,8 @@
 """The script stage: the user's text becomes scenes of sentences worth narrating.
 
+A storyboard's scenes (``storyboard_script``) stay as they were written: one
+scene each, its sentences found but never moved to another scene.
+
 Markdown leftovers are cleaned up first (``markdown``): headings and list
 items become sentences of their own, emphasis and links become plain words,
 and rules (``---``) and blank lines only separate scenes — they are never
@@ -90,5 +93,28 @@ def write_script(text: str, title: str | None = None) -> Script:
             "the text has nothing to narrate: it needs words or numbers, "
             "not only emoji, punctuation or markup"
         )
+    return Script(_shown_title(title), scenes)
+
+
+def storyboard_script(texts: list[str], title: str | None = None) -> Script:
+    """A scene per text of a storyboard, in order: each keeps all its sentences, however many.
+
+    Raises:
+        InvalidInput: a scene's text has nothing a voice could say (the message names it).
+    """
+    scenes = []
+    for index, text in enumerate(texts):
+        sentences = [s for paragraph in paragraphs(text) for s in _sentences(paragraph)]
+        if not sentences:
+            raise InvalidInput(
+                f"scenes[{index}].text has nothing to narrate: it needs words or numbers, "
+                "not only emoji, punctuation or markup"
+            )
+        scenes.append(Scene(sentences))
+    return Script(_shown_title(title), scenes)
+
+
+def _shown_title(title: str | None) -> str | None:
+    """The title card's words, if the title has any a voice could say."""
     title = plain(title) if title else None
-    return Script(title if title and is_speakable(title) else None, scenes)
+    return title if title and is_speakable(title) else None

@@ -16,7 +16,7 @@ from aivideo.core.outputs import scene_preview
 from aivideo.core.script import Scene
 from aivideo.pipeline.scene_graph import Shot, clip_input
 from aivideo.pipeline.scene_words import SceneWords
-from aivideo.pipeline.visuals import PAINTED, PICTOGRAMS
+from aivideo.pipeline.visuals import PICTOGRAMS, shows_headline
 
 PREVIEW_WIDTH = 480
 
@@ -43,7 +43,7 @@ def storyboard(
                 "pictograms": [{"emoji": p.emoji, "name": p.name} for p in said.pictograms]
                 if kind == PICTOGRAMS
                 else [],
-                "headline": said.headline if kind in (PICTOGRAMS, PAINTED) else None,
+                "headline": said.headline if shows_headline(kind, said) else None,
                 "preview": scene_preview(index),
             }
         )

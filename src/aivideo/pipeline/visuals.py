@@ -4,7 +4,8 @@ Planning is pure; the painting itself (CPU work) is run by the stage, each
 picture in the process pool. A scene shows, in this order: its media (the
 user's files, ``media_urls`` or stock footage), else pictograms matching its
 words, else a painted background. Scenes without media of their own also get
-a headline, drawn over the picture by libass.
+a headline, drawn over the picture by libass (a storyboard's own headline
+shows over any picture).
 """
 
 from __future__ import annotations
@@ -45,6 +46,12 @@ class VisualPlan:
     headlines: list[Headline]
     credits: list[str]  # what the art used asks to be credited with
     jobs: list[PaintJob]
+
+
+def shows_headline(kind: str, words: SceneWords) -> bool:
+    """A scene without media of its own shows its headline; one with media, only the
+    headline its storyboard gave it."""
+    return bool(words.headline) and (kind in (PICTOGRAMS, PAINTED) or words.headline_given)
 
 
 def palette_seed(spec: VideoSpec) -> int:
@@ -92,14 +99,13 @@ def plan_visuals(
                     PaintJob(name, painting.paint_background, (wide, tall, seed, seed + index))
                 )
             shots.append(PlannedShot(name, is_clip=False, duration=duration))
-            # The first scene's headline waits for the title card to go.
-            shown_from = TITLE_SECONDS if title and index == 0 else start + _HEADLINE_DELAY
-            if words.headline and shown_from < start + duration:
-                headlines.append(
-                    Headline(
-                        words.headline, shown_from, start + duration, big=words.headline_is_number
-                    )
-                )
+        # The first scene's headline waits for the title card to go.
+        shown_from = TITLE_SECONDS if title and index == 0 else start + _HEADLINE_DELAY
+        if shows_headline(kinds[-1], words) and shown_from < start + duration:
+            assert words.headline is not None
+            headlines.append(
+                Headline(words.headline, shown_from, start + duration, big=words.headline_is_number)
+            )
         start += duration
 
     title_card = None

@@ -72,17 +72,29 @@ class MediaDownloads:
 
 @dataclass(frozen=True)
 class _Source:
-    """One entry of ``media_urls``; its text names it in every error message."""
+    """One URL to download; its text names it in every error message."""
 
     index: int
     url: httpx.URL
+    field: str  # where the request has it: "media_urls[2]", "scenes[4].media_url"
+    prefix: str  # its file's name, before the index
 
     def __str__(self) -> str:
-        return f"media_urls[{self.index}] ({_shortened(self.url)})"
+        return f"{self.field} ({_shortened(self.url)})"
 
 
-async def fetch_media(downloads: MediaDownloads, urls: list[str], folder: Path) -> list[MediaFile]:
-    """Download each of ``urls`` into ``folder`` as ``media-<index><suffix>``, all at once.
+async def fetch_media(
+    downloads: MediaDownloads,
+    urls: list[str],
+    folder: Path,
+    *,
+    fields: list[str] | None = None,
+    prefix: str = "media",
+) -> list[MediaFile]:
+    """Download each of ``urls`` into ``folder`` as ``<prefix>-<index><suffix>``, all at once.
+
+    Arguments:
+        fields: where the request has each URL, for messages; unset: ``media_urls[i]``.
 
     Returns:
         The pictures and clips, in the order of ``urls``.
@@ -94,7 +106,11 @@ async def fetch_media(downloads: MediaDownloads, urls: list[str], folder: Path) 
             every retry: worth trying the video again later.
     """
     await anyio.Path(folder).mkdir(parents=True, exist_ok=True)
-    sources = [_Source(index, _parsed(index, url)) for index, url in enumerate(urls)]
+    fields = fields or [f"media_urls[{index}]" for index in range(len(urls))]
+    sources = [
+        _Source(index, _parsed(field, url), field, prefix)
+        for index, (url, field) in enumerate(zip(urls, fields, strict=True))
+    ]
     first_failure = None
     try:
         # One failure fails the video: a TaskGroup stops the other downloads at once.
@@ -107,23 +123,24 @@ async def fetch_media(downloads: MediaDownloads, urls: list[str], folder: Path) 
     return [task.result() for task in tasks]
 
 
-def _parsed(index: int, url: str) -> httpx.URL:
+def _parsed(field: str, url: str) -> httpx.URL:
     try:
         return httpx.URL(url)
     except httpx.InvalidURL as exc:
-        raise InvalidInput(f"media_urls[{index}]: not a valid URL ({exc})") from exc
+        raise InvalidInput(f"{field}: not a valid URL ({exc})") from exc
 
 
 async def _fetch(downloads: MediaDownloads, source: _Source, folder: Path) -> MediaFile:
-    kept = await _downloaded_before(downloads, folder, source.index)
+    name = f"{source.prefix}-{source.index}"
+    kept = await _downloaded_before(downloads, folder, name)
     if kept is not None:
         return kept
     # Streamed to disk as it arrives (a clip may be large); named once its type is known.
-    partial = anyio.Path(partial_path(folder / f"media-{source.index}"))
+    partial = anyio.Path(partial_path(folder / name))
     try:
         response = await _download(downloads, source, Path(partial))
         content_type = _media_type(response, source)
-        final = folder / f"media-{source.index}{_suffix(content_type)}"
+        final = folder / f"{name}{_suffix(content_type)}"
         # Pillow and PyAV read the file's headers: sync libraries, so a thread.
         try:
             found = await downloads.executors.run_in_thread(
@@ -144,10 +161,10 @@ async def _fetch(downloads: MediaDownloads, source: _Source, folder: Path) -> Me
 
 
 async def _downloaded_before(
-    downloads: MediaDownloads, folder: Path, index: int
+    downloads: MediaDownloads, folder: Path, name: str
 ) -> MediaFile | None:
     """The file an earlier attempt of this video kept (a whole one: it was renamed in)."""
-    async for path in anyio.Path(folder).glob(f"media-{index}.*"):
+    async for path in anyio.Path(folder).glob(f"{name}.*"):
         try:
             found = await downloads.executors.run_in_thread(
                 identify_media, Path(path), downloads.max_pixels

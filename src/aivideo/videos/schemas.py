@@ -10,12 +10,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    AnyHttpUrl,
     BaseModel,
     ConfigDict,
     Field,
     JsonValue,
-    UrlConstraints,
     field_validator,
     model_validator,
 )
@@ -31,6 +29,15 @@ from aivideo.core.options import (
 from aivideo.core.script import MAX_TEXT_CHARS, is_speakable
 from aivideo.core.status import VideoStatus
 from aivideo.db.models import Video
+from aivideo.videos.scene_schemas import (
+    MAX_SCENES,
+    SceneCreate,
+    ScenePublic,
+    narration_of,
+    storyboard_problem,
+)
+from aivideo.videos.text_fields import MediaUrl, WebhookUrl
+from aivideo.videos.text_fields import without_nul as _without_nul
 
 MAX_PROMPT_CHARS = 2_000
 MAX_MEDIA_URLS = 20
@@ -38,40 +45,30 @@ MAX_METADATA_BYTES = 4096
 MAX_METADATA_DEPTH = 8  # objects and lists inside each other, the metadata object included
 MAX_BATCH = 50
 
-WebhookUrl = Annotated[
-    AnyHttpUrl, UrlConstraints(max_length=2048, allowed_schemes=["http", "https"])
-]
-MediaUrl = WebhookUrl
+_WAYS_IN = ("text", "prompt", "scenes")
 
 
-def _without_nul(text: str) -> str:
-    # PostgreSQL's text cannot hold NUL: refuse it here (422), not in the database (500).
-    if "\x00" in text:
-        raise ValueError("must not contain the NUL character (\\u0000)")
-    return text
+def _only(field: str) -> dict[str, JsonValue]:
+    others: list[JsonValue] = [{"required": [other]} for other in _WAYS_IN if other != field]
+    return {"required": [field], "not": {"anyOf": others}}
 
 
-# What the validators below check, told to clients in the schema too: `text` or
-# `prompt`, one of them, with a letter or a digit in it (the pattern is searched for).
+# What the validators below check, told to clients in the schema too: one of `text`,
+# `prompt` or `scenes`, with a letter or a digit in it (the pattern is searched for).
 _SPEAKABLE: dict[str, JsonValue] = {"pattern": "[^\\W_]"}
-_TEXT_OR_PROMPT: dict[str, JsonValue] = {
-    "oneOf": [
-        {"required": ["text"], "not": {"required": ["prompt"]}},
-        {"required": ["prompt"], "not": {"required": ["text"]}},
-    ]
-}
+_ONE_WAY_IN: dict[str, JsonValue] = {"oneOf": [_only(field) for field in _WAYS_IN]}
 
 
 class VideoCreate(BaseModel):
     """What a client sends to make one video."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_TEXT_OR_PROMPT)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_ONE_WAY_IN)
 
     text: str | None = Field(
         default=None,
         min_length=1,
         max_length=MAX_TEXT_CHARS,
-        description="The narration, used as it is. Send `text` or `prompt`.",
+        description="The narration, used as it is. Send `text`, `prompt` or `scenes`.",
         json_schema_extra=_SPEAKABLE,
     )
     prompt: str | None = Field(
@@ -79,7 +76,7 @@ class VideoCreate(BaseModel):
         min_length=1,
         max_length=MAX_PROMPT_CHARS,
         description="What the video is about: a script writer (an LLM, when the server has "
-        "one) writes the narration. Send `text` or `prompt`.",
+        "one) writes the narration. Send `text`, `prompt` or `scenes`.",
         json_schema_extra=_SPEAKABLE,
     )
     target_seconds: int = Field(
@@ -112,7 +109,15 @@ class VideoCreate(BaseModel):
         default_factory=list,
         max_length=MAX_MEDIA_URLS,
         description="Pictures or clips (http/https) the scenes show, in order, instead of "
-        "generated pictures.",
+        "generated pictures. With `scenes`, each scene has its own `media_url` instead.",
+    )
+    scenes: list[SceneCreate] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_SCENES,
+        description="A storyboard, instead of `text` or `prompt`: the video has these scenes, "
+        "one each, in order, each saying its `text` and showing its `media_url`, "
+        "`pictograms` and `headline`.",
     )
 
     @field_validator("text")
@@ -138,14 +143,31 @@ class VideoCreate(BaseModel):
             raise ValueError("prompt must say what the video is about, in words")
         return prompt
 
+    @field_validator("scenes")
+    @classmethod
+    def _not_too_long(cls, scenes: list[SceneCreate] | None) -> list[SceneCreate] | None:
+        if scenes is not None and (problem := storyboard_problem(scenes)):
+            raise ValueError(problem)
+        return scenes
+
     @model_validator(mode="after")
-    def _text_or_prompt(self) -> VideoCreate:
-        if (self.text is None) == (self.prompt is None):
+    def _one_way_in(self) -> VideoCreate:
+        given = [f"`{field}`" for field in _WAYS_IN if getattr(self, field) is not None]
+        if not given:
             raise ValueError(
-                "send either `text` (the narration, used as it is) or `prompt` (what the "
-                "video is about, for the script writer), not both and not neither"
+                "send one of `text` (the narration, used as it is), `prompt` (what the video "
+                "is about, for the script writer) or `scenes` (a storyboard, scene by scene)"
+            )
+        if len(given) > 1:
+            raise ValueError(
+                f"send only one of `text`, `prompt` or `scenes`, not {' and '.join(given)} together"
             )
         return self
+
+    @property
+    def narration(self) -> str:
+        """The narration as sent: ``text``, or the scenes' texts; "" for a prompt."""
+        return narration_of(self.scenes) if self.scenes else self.text or ""
 
     @field_validator("metadata")
     @classmethod
@@ -161,7 +183,9 @@ class VideoCreate(BaseModel):
 
     def fingerprint(self) -> str:
         """A digest of the request, defaults included, to compare idempotent retries."""
-        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+        # Without scenes, as before they existed: a retry across an upgrade still matches.
+        unset = {"scenes"} if self.scenes is None else None
+        return hashlib.sha256(self.model_dump_json(exclude=unset).encode()).hexdigest()
 
     def render_options(self) -> dict[str, Any]:
         options = self.model_dump(
@@ -181,6 +205,10 @@ class VideoCreate(BaseModel):
             options |= {"prompt": self.prompt, "target_seconds": self.target_seconds}
         if self.media_urls:
             options["media_urls"] = [str(url) for url in self.media_urls]
+        if self.scenes:
+            options["scenes"] = [
+                scene.model_dump(mode="json", exclude_defaults=True) for scene in self.scenes
+            ]
         return options
 
 
@@ -221,9 +249,12 @@ class VideoPublic(BaseModel):
     title: str | None
     text: str = Field(
         description="The narration; with `prompt`, empty until the video is made, then what "
-        "the script writer wrote."
+        "the script writer wrote; with `scenes`, their texts, a paragraph each."
     )
     prompt: str | None
+    scenes: list[ScenePublic] | None = Field(
+        default=None, description="The storyboard, as sent; null for `text` or `prompt`."
+    )
     media_urls: list[str]
     voice: str | None
     rate: float
@@ -341,6 +372,7 @@ def video_public(video: Video) -> VideoPublic:
         title=video.title,
         text=video.text,
         prompt=options.get("prompt"),
+        scenes=options.get("scenes"),
         media_urls=options.get("media_urls", []),
         voice=options.get("voice"),
         rate=options.get("rate", 1.0),

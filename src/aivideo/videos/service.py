@@ -105,26 +105,42 @@ def check_prompts(requests: Sequence[VideoCreate], has_script_writer: bool) -> N
         )
 
 
+def _field(index: int, name: str, *, batch: bool) -> str:
+    """``name`` of the request ``index`` in error messages: ``videos[2].voice`` in a batch."""
+    return f"videos[{index}].{name}" if batch else name
+
+
 def check_visuals(requests: Sequence[VideoCreate], has_stock: bool, *, batch: bool) -> None:
-    """Refuse at once (422) stock footage asked of a server with no stock library."""
+    """Refuse at once (422) stock footage asked of a server with no stock library, and
+    ``media_urls`` beside ``scenes`` (whose pictures are each scene's ``media_url``)."""
     for index, request in enumerate(requests):
         if request.visuals is VisualChoice.STOCK and not has_stock:
-            field = f"videos[{index}].visuals" if batch else "visuals"
             raise InvalidInput(
-                f"{field}: this server has no stock footage library configured "
-                "(AIVIDEO_PEXELS_API_KEY or AIVIDEO_PIXABAY_API_KEY): choose `auto`, "
-                "`pictograms` or `painted`"
+                f"{_field(index, 'visuals', batch=batch)}: this server has no stock footage "
+                "library configured (AIVIDEO_PEXELS_API_KEY or AIVIDEO_PIXABAY_API_KEY): "
+                "choose `auto`, `pictograms` or `painted`"
+            )
+        if request.scenes and request.media_urls:
+            raise InvalidInput(
+                f"{_field(index, 'media_urls', batch=batch)}: a video made of `scenes` shows "
+                "each scene's own `media_url`: move each URL into the scene that shows it"
             )
 
 
 def check_voices(requests: Sequence[VideoCreate], voices: VoiceCatalogue, *, batch: bool) -> None:
-    """Refuse at once (422) a voice this server does not offer, naming the field."""
+    """Refuse at once (422) a voice this server does not offer, the video's or a scene's,
+    naming the field (``voice``, ``scenes[3].voice``)."""
     for index, request in enumerate(requests):
-        try:
-            voices.find(request.voice)
-        except InvalidInput as exc:
-            field = f"videos[{index}].voice" if batch else "voice"
-            raise InvalidInput(f"{field}: {exc.message}") from exc
+        asked = [("voice", request.voice)] + [
+            (f"scenes[{number}].voice", scene.voice)
+            for number, scene in enumerate(request.scenes or ())
+            if scene.voice is not None
+        ]
+        for name, voice in asked:
+            try:
+                voices.find(voice)
+            except InvalidInput as exc:
+                raise InvalidInput(f"{_field(index, name, batch=batch)}: {exc.message}") from exc
 
 
 @dataclass(frozen=True)
@@ -139,7 +155,7 @@ def new_video(owner: Caller, request: VideoCreate, idempotency_key: str | None =
         owner_id=owner.id,
         status=VideoStatus.QUEUED.value,
         title=request.title,
-        text=request.text or "",
+        text=request.narration,
         options=request.render_options(),
         metadata_=request.metadata,
         webhook_url=str(request.webhook_url) if request.webhook_url else None,

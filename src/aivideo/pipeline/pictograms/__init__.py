@@ -10,7 +10,7 @@ All of it is CPU work: run it in the process pool.
 from __future__ import annotations
 
 from aivideo.pipeline.pictograms.art import PICTOGRAM_CREDIT, draw_pictogram
-from aivideo.pipeline.pictograms.choosing import choose_pictograms
+from aivideo.pipeline.pictograms.choosing import choose_pictograms, drawn_pictograms
 from aivideo.pipeline.pictograms.headline import headline
 from aivideo.pipeline.pictograms.keywords import scene_keywords
 from aivideo.pipeline.pictograms.pictogram import Pictogram
@@ -20,6 +20,7 @@ __all__ = [
     "Pictogram",
     "choose_pictograms",
     "draw_pictogram",
+    "drawn_pictograms",
     "headline",
     "scene_keywords",
 ]

@@ -8,6 +8,7 @@ word that called it up, plus half that of the others.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import emoji
@@ -61,6 +62,11 @@ def choose_pictograms(text: str, language: str = "en", limit: int = 3) -> list[P
                 chosen.append(pictogram)
                 taken.add(pictogram.emoji)
     return chosen[: max(limit, 0)]
+
+
+def drawn_pictograms(emoji_texts: Sequence[str], language: str = "en") -> list[Pictogram]:
+    """The given emoji that Twemoji draws, fully qualified, each once, in order, with labels."""
+    return _written_emoji(" ".join(emoji_texts), language)
 
 
 def _written_emoji(text: str, language: str) -> list[Pictogram]:

@@ -8,6 +8,7 @@ narration starts with the video (the title's lead-in is silence in it).
 from __future__ import annotations
 
 import logging
+import math
 import unicodedata
 import wave
 from collections.abc import Sequence
@@ -91,11 +92,18 @@ def spoken_form(sentence: str) -> str:
 
 
 def assemble_narration(
-    scenes: list[list[tuple[str, SpokenAudio]]], sample_rate: int, lead_in: float, output: Path
+    scenes: list[list[tuple[str, SpokenAudio]]],
+    sample_rate: int,
+    lead_in: float,
+    output: Path,
+    min_seconds: Sequence[float] = (),
 ) -> Narration:
     """Join spoken sentences into one WAV file: a lead-in, pauses, and a tail of silence.
 
-    ``scenes`` holds, per scene, each sentence's text and how it was spoken.
+    ``scenes`` holds, per scene, each sentence's text and how it was spoken (at
+    any sample rate: each is brought to ``sample_rate``). ``min_seconds``: how
+    long each scene must last at least, from its start (the video's, for the
+    first) to the next one's; silence after its last sentence makes up the rest.
     """
 
     def silence(seconds: float) -> np.ndarray:
@@ -105,19 +113,29 @@ def assemble_narration(
     position = len(pieces[0])
     spoken = []
     for scene_index, scene in enumerate(scenes):
+        scene_start = 0  # the first scene starts with the video, the others after their pause
         for sentence_index, (text, audio) in enumerate(scene):
             if scene_index or sentence_index:
                 pieces.append(
                     silence(PAUSE_BETWEEN_SENTENCES if sentence_index else PAUSE_BETWEEN_SCENES)
                 )
                 position += len(pieces[-1])
-            samples = np.frombuffer(audio.samples, dtype=np.int16)
+                if not sentence_index:
+                    scene_start = position
+            samples = np.frombuffer(audio.at_rate(sample_rate).samples, dtype=np.int16)
             start, end = position / sample_rate, (position + len(samples)) / sample_rate
             spoken.append(
                 SpokenSentence(text, start, end, _words(text, _spans(text, audio), start))
             )
             pieces.append(samples)
             position += len(samples)
+        wanted = min_seconds[scene_index] if scene_index < len(min_seconds) else 0.0
+        # The scene ends once the pause after it (the tail, for the last) is over.
+        after = len(silence(TAIL if scene_index == len(scenes) - 1 else PAUSE_BETWEEN_SCENES))
+        short = math.ceil(wanted * sample_rate) - (position + after - scene_start)
+        if short > 0:
+            pieces.append(np.zeros(short, dtype=np.int16))
+            position += short
     pieces.append(silence(TAIL))
     joined = np.concatenate(pieces)
     with wave.open(str(output), "wb") as wav:

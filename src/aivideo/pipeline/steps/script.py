@@ -7,18 +7,31 @@ from typing import Any
 from aivideo.core.errors import InvalidInput
 from aivideo.core.script import MAX_TEXT_CHARS, Scene, Script, is_speakable
 from aivideo.pipeline.context import Context
-from aivideo.pipeline.script import write_script
+from aivideo.pipeline.script import storyboard_script, write_script
 from aivideo.providers.errors import ProviderFailed
 
 
 async def run(ctx: Context) -> Script:
-    ctx.voices.find(ctx.spec.voice)  # an unknown voice fails here, before any work
+    _check_voices(ctx)  # an unknown voice fails here, before any work
     if ctx.spec.prompt is not None:
         return await _written_script(ctx, ctx.spec.prompt)
     # Sentence splitting takes at most about a second of CPU at the 20 000 character
     # limit, however hostile the text, and never holds the GIL for long: a thread
     # is enough to keep it off the loop.
+    if ctx.spec.scenes:
+        texts = [scene.text for scene in ctx.spec.scenes]
+        return await ctx.tools.run_in_thread(storyboard_script, texts, ctx.spec.title)
     return await ctx.tools.run_in_thread(write_script, ctx.spec.text, ctx.spec.title)
+
+
+def _check_voices(ctx: Context) -> None:
+    """Every voice the video speaks with is one this server offers, the scenes' too."""
+    ctx.voices.find(ctx.spec.voice)
+    for index, scene in enumerate(ctx.spec.scenes):
+        try:
+            ctx.voices.find(scene.voice)
+        except InvalidInput as exc:
+            raise InvalidInput(f"scenes[{index}].voice: {exc.message}") from exc
 
 
 async def _written_script(ctx: Context, prompt: str) -> Script:

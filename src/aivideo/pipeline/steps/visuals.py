@@ -15,7 +15,7 @@ from aivideo.pipeline.ffmpeg import run_ffmpeg
 from aivideo.pipeline.records import Placed, PlannedShot, VisualsRecord
 from aivideo.pipeline.render import RenderPlan, TimedPicture
 from aivideo.pipeline.scene_graph import Shot
-from aivideo.pipeline.scene_words import describe_scenes
+from aivideo.pipeline.scene_words import SceneWords, describe_scenes
 from aivideo.pipeline.sources.chain import choose_scene_media
 from aivideo.pipeline.storyboard import clip_preview_args, paint_preview, storyboard
 from aivideo.pipeline.visuals import PaintJob, plan_visuals
@@ -33,6 +33,19 @@ def _scene_durations(ctx: Context) -> list[float]:
     starts[0] = 0.0
     ends = [*starts[1:], ctx.narration.duration]
     return [end - start for start, end in zip(starts, ends, strict=True)]
+
+
+def _note_undrawn_pictograms(ctx: Context, words: list[SceneWords]) -> None:
+    """Say which of a storyboard's pictograms the scene goes without (no Twemoji art)."""
+    for index, (scene, said) in enumerate(zip(ctx.spec.scenes, words, strict=False)):
+        drawn = {pictogram.emoji.replace("\ufe0f", "") for pictogram in said.pictograms}
+        missing = [e for e in scene.pictograms if e.replace("\ufe0f", "") not in drawn]
+        if missing:
+            ctx.note(
+                "pictograms_not_drawn",
+                f"scenes[{index}].pictograms: there is no picture of {' '.join(missing)} "
+                "(Twemoji has none yet); the scene shows the others",
+            )
 
 
 async def _paint(ctx: Context, job: PaintJob) -> None:
@@ -62,7 +75,9 @@ async def run(ctx: Context) -> VisualsRecord:
         [" ".join(scene.sentences) for scene in scenes],
         LANGUAGE,
         ctx.spec.visuals in (VisualChoice.AUTO, VisualChoice.PICTOGRAMS),
+        ctx.spec.scenes,
     )
+    _note_undrawn_pictograms(ctx, words)
     durations = _scene_durations(ctx)
     plan = plan_visuals(ctx.spec, ctx.frame, ctx.script.title, durations, media, words)
     finished = 0
