@@ -6,7 +6,7 @@ import asyncio
 import shutil
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
 from fastapi.responses import FileResponse
 
 from aivideo.api import file_responses as files
@@ -21,6 +21,7 @@ from aivideo.api.dependencies import (
     VideoId,
     VideoReadsDep,
 )
+from aivideo.api.model_responses import ModelResponse
 from aivideo.api.pagination import decode_cursor, decode_int_cursor, encode_cursor
 from aivideo.api.progress_stream import (
     EVENT_STREAM_DOCS,
@@ -58,11 +59,15 @@ router = APIRouter(prefix="/v1/videos", tags=["videos"])
 PageLimit = Annotated[int, Query(ge=1, le=100, description="Items per page (1-100).")]
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED, summary="Queue a new video")
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=VideoPublic,
+    summary="Queue a new video",
+)
 async def create_video(
     body: VideoCreate,
     request: Request,
-    response: Response,
     user: CurrentUser,
     jobs: JobsDep,
     group_commit: GroupCommitDep,
@@ -71,7 +76,7 @@ async def create_video(
         str | None,
         Header(description="Retrying with the same key and body returns the same video."),
     ] = None,
-) -> VideoPublic:
+) -> ModelResponse:
     await check_new_videos([body], resources.settings, resources.providers, batch=False)
     if idempotency_key is None:
         # Committed together with the creates that arrive meanwhile.
@@ -86,10 +91,10 @@ async def create_video(
     if not replayed:
         await jobs.publish([video.id])
     # Not request.url_for: it tries every route in turn, a twentieth of a create's CPU.
-    response.headers["Location"] = f"{request.base_url}{router.prefix.lstrip('/')}/{video.id}"
+    headers = {"Location": f"{request.base_url}{router.prefix.lstrip('/')}/{video.id}"}
     if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return video_public(video)
+        headers["Idempotent-Replayed"] = "true"
+    return ModelResponse(video_public(video), status.HTTP_202_ACCEPTED, headers)
 
 
 @router.post("/batch", status_code=status.HTTP_202_ACCEPTED, summary="Queue up to 50 videos")
@@ -140,12 +145,12 @@ async def list_videos(
     )
 
 
-@router.get("/{video_id}", summary="One video")
+@router.get("/{video_id}", response_model=VideoPublic, summary="One video")
 async def get_video(
     video_id: VideoId, user: CurrentUser, resources: ResourcesDep, reads: VideoReadsDep
-) -> VideoPublic:
+) -> ModelResponse:
     # No session dependency: a video the cache has costs no database session.
-    return await cached_video(resources.video_cache, reads, user.id, video_id)
+    return ModelResponse(await cached_video(resources.video_cache, reads, user.id, video_id))
 
 
 @router.post("/{video_id}/cancel", summary="Cancel a queued or running video")
