@@ -25,6 +25,9 @@ logging):
   without Redis (`--redis-url`, flushed first), and on the embedded SQLite
   database. API only (AIVIDEO_RENDER_SLOTS=0): the embedded queue takes the
   created videos and nothing renders them, so the figures are the API's alone.
+- `aivideo pg+rabbitmq`: as `aivideo pg`, with RabbitMQ as the broker
+  (`--broker-url`, a queue of its own, deleted afterwards): every create is
+  also published and recorded as sent, as in production.
   Every created video stays queued, so the per-user and total queue limits
   (AIVIDEO_MAX_QUEUED_PER_USER, AIVIDEO_MAX_QUEUED_TOTAL) are raised to a
   million; otherwise the POST runs would be refused with 429. Requests carry an
@@ -79,6 +82,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+import aio_pika
 import asyncpg
 import httpx
 import redis.asyncio as redis
@@ -91,8 +95,12 @@ BARE_DATABASE = "aivideo_bench_bare"
 ERROR_KINDS = ("connect", "read", "write", "timeout")  # wrk's socket errors
 SERVICES = {"postgres", "redis-server"}  # their CPU counts as the server's
 
-TARGETS = ("fixed", "one-query", "pg-redis", "pg", "sqlite")
-GROUPS = {"bare": ("fixed", "one-query"), "postgres": ("pg-redis", "pg"), "aivideo": TARGETS[2:]}
+TARGETS = ("fixed", "one-query", "pg-redis", "pg", "pg-rabbitmq", "sqlite")
+GROUPS = {
+    "bare": ("fixed", "one-query"),
+    "postgres": ("pg-redis", "pg", "pg-rabbitmq"),
+    "aivideo": TARGETS[2:],
+}
 
 
 @dataclass(frozen=True)
@@ -372,7 +380,12 @@ def aivideo_env(data_dir: str) -> dict[str, str]:
 
 async def bench_aivideo(target: str, args: argparse.Namespace, workdir: Path) -> list[Run]:
     aivideo = [sys.executable, "-m", "aivideo"]
-    label = {"pg-redis": "aivideo pg+redis", "pg": "aivideo pg", "sqlite": "aivideo sqlite"}
+    label = {
+        "pg-redis": "aivideo pg+redis",
+        "pg": "aivideo pg",
+        "pg-rabbitmq": "aivideo pg+rabbitmq",
+        "sqlite": "aivideo sqlite",
+    }
     with tempfile.TemporaryDirectory() as data_dir:
         env = aivideo_env(data_dir)
         if target != "sqlite":
@@ -384,14 +397,29 @@ async def bench_aivideo(target: str, args: argparse.Namespace, workdir: Path) ->
             await client.flushdb()
             await client.aclose()
             env["AIVIDEO_REDIS_URL"] = args.redis_url
+        if target == "pg-rabbitmq":
+            env["AIVIDEO_BROKER_URL"] = args.broker_url
+            env["AIVIDEO_BROKER_QUEUE"] = f"aivideo.bench.api.{os.getpid()}"
         created = await run(env, *aivideo, "keys", "create", "--user", "bench", cwd=Path(data_dir))
         key = created.splitlines()[-1]
         command = [*aivideo, "serve", "--port", "0", "--no-access-log"]
-        async with server(command, env, Path(data_dir)) as url:
-            ids = write_ids(workdir / f"{target}.ids", await create_videos(url, key))
-            return await measure(
-                Target(label[target], url, "/v1/videos/", "/v1/videos", ids, key), args
-            )
+        try:
+            async with server(command, env, Path(data_dir)) as url:
+                ids = write_ids(workdir / f"{target}.ids", await create_videos(url, key))
+                return await measure(
+                    Target(label[target], url, "/v1/videos/", "/v1/videos", ids, key), args
+                )
+        finally:
+            if "AIVIDEO_BROKER_QUEUE" in env:
+                await delete_queue(args.broker_url, env["AIVIDEO_BROKER_QUEUE"])
+
+
+async def delete_queue(broker_url: str, name: str) -> None:
+    """Drop the run's RabbitMQ queue and the videos published to it."""
+    connection = await aio_pika.connect(broker_url)
+    async with connection:
+        channel = await connection.channel()
+        await channel.queue_delete(name)
 
 
 async def create_videos(base_url: str, key: str, concurrency: int = 16) -> list[str]:
@@ -491,6 +519,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--redis-url", default="redis://127.0.0.1:6379/1", help="Flushed before use."
     )
+    parser.add_argument("--broker-url", default="amqp://guest:guest@127.0.0.1:5672/")
     args = parser.parse_args()
     if unknown := set(args.only) - set(TARGETS):
         parser.error(f"--only: no server named {', '.join(sorted(unknown))}")

@@ -21,18 +21,16 @@ from taskiq.receiver import Receiver
 from aivideo.core.backoff import backoff_delay
 from aivideo.core.config import Settings
 from aivideo.core.status import VideoStatus
-from aivideo.db.types import utcnow
 from aivideo.jobs import claims
-from aivideo.jobs.broker import MAKE_VIDEO_TASK, make_broker, publish_video
+from aivideo.jobs.broker import MAKE_VIDEO_TASK, make_broker
 from aivideo.jobs.live import LiveEvents, make_live_events
+from aivideo.jobs.publishing import Publisher
 from aivideo.jobs.reconciler import Reconciler
 from aivideo.jobs.tools import JobTools
 from aivideo.jobs.worker import VideoWorker
 from aivideo.webhooks.sender import WebhookSender
 
 logger = logging.getLogger(__name__)
-
-PUBLISH_TIMEOUT = 5.0  # seconds
 
 
 class JobSystem:
@@ -51,6 +49,7 @@ class JobSystem:
 
             self.broker.register_task(make_video, task_name=MAKE_VIDEO_TASK)
             self.broker.is_worker_process = True
+        self._publisher = Publisher(self.broker, resources)
         self.reconciler = Reconciler(resources, self.live, self.publish)
         self._finish_listening = asyncio.Event()
         # Set once the broker has declared its queue: a message published before
@@ -95,26 +94,7 @@ class JobSystem:
             return  # no worker in this process: a worker's reconciler finds them in the database
         if not self._broker_ready.is_set():
             return  # still connecting: the reconciler sends them once connected
-        sent: list[str] = []
-        started = utcnow()
-        try:
-            for video_id in video_ids:
-                # A broker that is reconnecting would make publish wait: the
-                # request (or the reconciler) must not wait with it.
-                async with asyncio.timeout(PUBLISH_TIMEOUT):
-                    await publish_video(self.broker, video_id)
-                sent.append(video_id)
-        except Exception as exc:
-            unsent = len(video_ids) - len(sent)
-            logger.warning("could not publish %d videos (%s); the reconciler will", unsent, exc)
-        if not sent:
-            return
-        try:
-            async with self.resources.sessions() as session:
-                await claims.mark_dispatched(session, sent, unchanged_since=started)
-                await session.commit()
-        except Exception as exc:  # the videos are sent: at worst the reconciler sends them twice
-            logger.warning("could not record %d videos as sent: %s", len(sent), exc)
+        await self._publisher.publish(video_ids)
 
     def cancel(self, video_id: str) -> None:
         if self.worker is not None:
