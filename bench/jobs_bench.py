@@ -17,8 +17,13 @@ Usage (from the repository root; PostgreSQL, RabbitMQ and Redis running):
    recovery time: from the kill until every video the dead worker held is
    running on (or finished by) another worker.
 
+With ``--compare-storage`` only the throughput run is made, twice in the same
+run: videos kept in the data folder (file://), then in a fresh S3 bucket on
+the S3-compatible server at ``--s3-endpoint`` (moto, as ``.ci/services``
+starts it on loopback), with the API and the workers on separate data folders.
+
 Each run uses a fresh database (``aivideo_bench`` on the local PostgreSQL),
-a fresh RabbitMQ queue and a fresh storage folder.
+a fresh RabbitMQ queue and a fresh storage folder (or bucket).
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import obstore
+from obstore.store import S3Store
 from sqlalchemy import func, select
 
 from aivideo.core.config import Settings
@@ -53,6 +60,7 @@ DATABASE = "aivideo_bench"
 BROKER = "amqp://guest:guest@127.0.0.1:5672/"
 REDIS = "redis://127.0.0.1:6379/0"
 BATCH = 50
+S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
 
 
 def narration(n: int) -> str:
@@ -65,16 +73,19 @@ class Cluster:
 
     env: dict[str, str]
     logs: Path
+    separate_disks: bool = False  # each process its own data folder (S3: nothing shared)
     workers: list[asyncio.subprocess.Process] = field(default_factory=list)
     api: asyncio.subprocess.Process | None = None
     started: int = 0
 
     async def start_worker(self) -> asyncio.subprocess.Process:
         log = (self.logs / f"worker-{self.started}.log").open("wb")
+        env = {**self.env, "AIVIDEO_RENDER_SLOTS": "1"}
+        if self.separate_disks:
+            env["AIVIDEO_DATA_DIR"] = str(self.logs / f"worker-disk-{self.started}")
         self.started += 1
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "aivideo", "worker",
-            env={**self.env, "AIVIDEO_RENDER_SLOTS": "1"}, stdout=log, stderr=log,
+            sys.executable, "-m", "aivideo", "worker", env=env, stdout=log, stderr=log,
         )  # fmt: skip
         self.workers.append(process)
         return process
@@ -207,6 +218,41 @@ async def outputs_per_video(storage: Path, video_ids: list[str]) -> dict[str, in
     return await asyncio.to_thread(count)
 
 
+def bucket_store(bucket: str, endpoint: str) -> S3Store:
+    return S3Store(
+        bucket, endpoint=endpoint, region="us-east-1", client_options={"allow_http": True},
+        access_key_id=S3_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        secret_access_key=S3_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )  # fmt: skip
+
+
+async def outputs_in_bucket(bucket: str, endpoint: str, video_ids: list[str]) -> dict[str, int]:
+    found = await obstore.list(bucket_store(bucket, endpoint), prefix="videos/").collect_async()
+    videos = [meta["path"].split("/") for meta in found]
+    counts = dict.fromkeys(video_ids, 0)
+    for _, video_id, name in videos:
+        if name.startswith("video.") and video_id in counts:
+            counts[video_id] += 1
+    return counts
+
+
+async def new_bucket(endpoint: str, label: str) -> str:
+    """A bucket of this run's own on the S3-compatible server (moto takes unsigned requests)."""
+    name = f"aivideo-bench-{label}-{os.getpid()}"
+    async with httpx.AsyncClient(base_url=endpoint) as http:
+        (await http.put(f"/{name}")).raise_for_status()
+    return name
+
+
+async def drop_bucket(bucket: str, endpoint: str) -> None:
+    store = bucket_store(bucket, endpoint)
+    keys = [meta["path"] for meta in await obstore.list(store).collect_async()]
+    for first in range(0, len(keys), 1000):
+        await obstore.delete_async(store, keys[first : first + 1000])
+    async with httpx.AsyncClient(base_url=endpoint) as http:
+        await http.delete(f"/{bucket}")
+
+
 async def completed_events(resources: Resources) -> dict[str, int]:
     async with resources.sessions() as session:
         rows = await session.execute(
@@ -218,8 +264,14 @@ async def completed_events(resources: Resources) -> dict[str, int]:
 
 
 async def cluster_run(
-    videos: int, kills: int, workdir: Path, label: str, expected_seconds: float = 0
+    videos: int,
+    kills: int,
+    workdir: Path,
+    label: str,
+    expected_seconds: float = 0,
+    s3_endpoint: str | None = None,
 ) -> dict[str, object]:
+    """One run; with ``s3_endpoint``, videos go to a fresh bucket there, no disk is shared."""
     url = await fresh_database()
     data_dir = workdir / label
     settings = Settings(data_dir=data_dir, database_url=url)
@@ -231,7 +283,17 @@ async def cluster_run(
         "AIVIDEO_MAX_QUEUED_TOTAL": "100000", "AIVIDEO_LEASE_SECONDS": "10",
         "AIVIDEO_RECONCILE_INTERVAL": "1", "AIVIDEO_PROCESS_POOL_SIZE": "1",
     })  # fmt: skip
-    cluster = Cluster(env, workdir)
+    bucket = None
+    if s3_endpoint:
+        bucket = await new_bucket(s3_endpoint, label)
+        env.update({"AIVIDEO_STORAGE_URL": f"s3://{bucket}/videos",
+                    "AIVIDEO_S3_ENDPOINT_URL": s3_endpoint, **S3_CREDENTIALS})  # fmt: skip
+        os.environ.update(S3_CREDENTIALS)  # this process's own Resources reach the bucket too
+        settings = settings.model_copy(
+            update={"storage_url": env["AIVIDEO_STORAGE_URL"], "s3_endpoint_url": s3_endpoint}
+        )
+    cluster = Cluster(env, workdir / label, separate_disks=bucket is not None)
+    cluster.logs.mkdir(parents=True, exist_ok=True)
     try:
         async with Resources(settings) as resources:
             base_url = await cluster.start_api()
@@ -249,10 +311,15 @@ async def cluster_run(
             elapsed = time.monotonic() - started
             recoveries = await chaos_task if chaos_task else []
             counts = await count_by_status(resources)
-            outputs = await outputs_per_video(settings.storage_dir, ids)
+            if bucket and s3_endpoint:
+                outputs = await outputs_in_bucket(bucket, s3_endpoint, ids)
+            else:
+                outputs = await outputs_per_video(settings.storage_dir, ids)
             completions = await completed_events(resources)
     finally:
         await cluster.stop()
+        if bucket and s3_endpoint:
+            await drop_bucket(bucket, s3_endpoint)
     return {
         "elapsed": elapsed,
         "per_minute": counts.get("completed", 0) / elapsed * 60,
@@ -285,7 +352,18 @@ async def main() -> None:
     parser.add_argument("--videos", type=int, default=200)
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--baseline", type=int, default=40, help="videos in the sequential run")
+    parser.add_argument(
+        "--compare-storage", action="store_true",
+        help="only the throughput run, with file storage and then with S3 storage",
+    )  # fmt: skip
+    parser.add_argument(
+        "--s3-endpoint", default="http://127.0.0.1:5055",
+        help="the S3-compatible server of --compare-storage (on loopback)",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.compare_storage:
+        await compare_storage(args.videos, args.s3_endpoint)
+        return
     with tempfile.TemporaryDirectory(prefix="aivideo-jobs-bench-") as tmp:
         workdir = Path(tmp)
         print(f"{args.videos} short videos (low quality), 2 workers x 1 slot, "
@@ -318,6 +396,23 @@ async def main() -> None:
                 every = ", ".join(f"{v:.1f}" for v in sorted(values))
                 median, longest = statistics.median(values), max(values)
                 print(f"    {label}: median {median:.1f}, max {longest:.1f}; all: {every}")
+
+
+async def compare_storage(videos: int, endpoint: str) -> None:
+    """The throughput run with videos in the data folder, then in an S3 bucket; same run."""
+    with tempfile.TemporaryDirectory(prefix="aivideo-jobs-bench-") as tmp:
+        workdir = Path(tmp)
+        print(f"{videos} short videos (low quality), 2 workers x 1 slot, "
+              f"{os.cpu_count()} cores", flush=True)  # fmt: skip
+        results = {}
+        for label, s3 in (("file", None), ("s3", endpoint)):
+            run = results[label] = await cluster_run(videos, 0, workdir, label, s3_endpoint=s3)
+            where = f"S3 bucket at {s3}, no shared disk" if s3 else "data folder (file://)"
+            print(f"{label:>4}: {run['elapsed']:.0f} s, {run['per_minute']:.1f} videos/min, "
+                  f"statuses {run['statuses']}, without output {run['no_output']}, "
+                  f"more than one {run['multiple_outputs']} ({where})", flush=True)  # fmt: skip
+        ratio = results["s3"]["per_minute"] / results["file"]["per_minute"]  # type: ignore[operator]
+        print(f"S3 / file throughput: {ratio:.2f}")
 
 
 if __name__ == "__main__":

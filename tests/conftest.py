@@ -101,3 +101,22 @@ async def _empty_tables(session: AsyncSession) -> None:
 async def session(resources: Resources) -> AsyncIterator[AsyncSession]:
     async with resources.sessions() as opened:
         yield opened
+
+
+@pytest.fixture
+def s3_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto's S3 server is up (else skipped), and the AWS_* variables name its test key."""
+    from tests.support.object_store import CREDENTIALS, S3
+
+    require(S3)
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+async def s3_bucket(s3_credentials: None) -> AsyncIterator[str]:
+    """A bucket of this test's own on moto's S3 server (loopback), deleted afterwards."""
+    from tests.support.object_store import new_bucket
+
+    async with new_bucket() as bucket:
+        yield bucket

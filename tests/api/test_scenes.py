@@ -185,7 +185,7 @@ def _scenes(count: int) -> list[dict[str, Any]]:
         ),
         (
             {"scenes": [*_scenes(1), {"text": "Hi.", "voice": "nobody"}]},
-            "scenes[1].voice: unknown voice 'nobody'; installed voices: joe",
+            "scenes[1].voice: unknown voice 'nobody'; installed voices: heart, joe",
         ),
         (
             {"scenes": _scenes(1), "media_urls": ["https://example.com/a.jpg"]},

@@ -94,7 +94,7 @@ async def test_unknown_voice_and_bad_rate_are_422(api: Api) -> None:
 
     assert voice.status_code == 422
     assert voice.json()["error"]["message"] == (
-        "voice: unknown voice 'nobody'; installed voices: joe"
+        "voice: unknown voice 'nobody'; installed voices: heart, joe"
     )
     assert rate.status_code == 422 and rate.json()["error"]["message"].startswith("rate:")
     assert nothing.status_code == 422

@@ -120,7 +120,7 @@ async def test_running_again_skips_finished_stages(resources: Resources, tmp_pat
 
 
 async def test_unknown_voice_lists_the_installed_ones(resources: Resources, tmp_path: Path) -> None:
-    with pytest.raises(InvalidInput, match="unknown voice 'nobody'; installed voices: joe"):
+    with pytest.raises(InvalidInput, match="unknown voice 'nobody'; installed voices: heart, joe"):
         await generate_video(VideoSpec("Hi.", voice="nobody"), Workspace(tmp_path), resources)
 
 

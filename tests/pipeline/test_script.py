@@ -95,3 +95,30 @@ def test_a_long_paragraph_on_one_line_keeps_every_sentence_whole() -> None:
     script = write_script(" ".join(sentences))  # over 3 000 characters: read in windows
 
     assert script.sentences == sentences
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "sentences"),
+    [
+        # pysbd's rules for the language: its abbreviations end no sentence.
+        ("de-DE", "Dr. Müller kam um 3 Uhr. Es regnete z. B. stark.", 2),
+        ("es", "El agua cae. ¿Adónde va? ¡Al mar!", 3),
+        ("ja", "雨が降る。川が流れる！海へ行く？", 3),
+        # Languages pysbd does not know: cut at their closing punctuation.
+        ("ko", "비가 온다. 강이 흐른다! 3.50 달러?", 3),
+        ("yue", "落雨。河流「好」。去海邊！", 3),
+    ],
+)
+def test_sentences_are_found_by_the_rules_of_the_video_s_language(
+    language: str, text: str, sentences: int
+) -> None:
+    script = write_script(text, language=language)
+
+    assert len(script.sentences) == sentences
+    assert "".join(script.sentences).replace(" ", "") == text.replace(" ", "")
+
+
+def test_the_fallback_keeps_decimals_and_closing_quotes_whole() -> None:
+    script = write_script('He said "Stop." It costs 3.50 euros. The end', language="ko")
+
+    assert script.sentences == ['He said "Stop."', "It costs 3.50 euros.", "The end"]

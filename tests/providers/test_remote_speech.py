@@ -421,10 +421,12 @@ async def test_the_api_offers_the_remote_voices_and_makes_a_video_with_one(
         assert created.status_code == 202, created.text
         video = await wait_for_status(resources, created.json()["id"], "completed", "failed")
 
-    assert voices == {
-        "voices": ["alloy", "echo", "fable", "joe", "nova", "onyx", "shimmer"],
-        "default": "alloy",
-    }
+    assert voices["voices"] == ["alloy", "echo", "fable", "heart", "joe", "nova", "onyx", "shimmer"]
+    assert voices["default"] == "alloy"
+    remote = next(voice for voice in voices["details"] if voice["name"] == "nova")
+    assert (remote["engine"], remote["language"], remote["word_timings"]) == (
+        "remote", None, "estimated",
+    )  # fmt: skip
     assert unknown.status_code == 422
     assert "unknown voice 'nobody'; installed voices: alloy, echo" in unknown.text
     assert video.status == "completed", video.error_message

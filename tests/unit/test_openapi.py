@@ -12,11 +12,11 @@ def _voice_names(settings: Settings) -> list[str]:
 
 
 def test_an_offline_server_offers_its_installed_voices(tmp_path: Path) -> None:
-    assert _voice_names(Settings(data_dir=tmp_path)) == ["joe"]
+    assert _voice_names(Settings(data_dir=tmp_path)) == ["heart", "joe"]
 
 
 def test_a_server_with_a_remote_voice_offers_its_voices_too(tmp_path: Path) -> None:
     remote = Settings(data_dir=tmp_path, speech_base_url="http://127.0.0.1:9/v1", speech_voice="x")
     assert _voice_names(remote) == sorted(
-        ["joe", "x", "alloy", "echo", "fable", "onyx", "nova", "shimmer"]
+        ["heart", "joe", "x", "alloy", "echo", "fable", "onyx", "nova", "shimmer"]
     )

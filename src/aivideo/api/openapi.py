@@ -38,15 +38,18 @@ def describe_api_keys(schema: dict[str, Any]) -> None:
 
 
 def with_server_details(app: FastAPI, voices: Callable[[], VoiceCatalogue]) -> None:
-    """Make ``app``'s OpenAPI document name this server's voices and its API keys (built once)."""
+    """Make ``app``'s OpenAPI document name this server's voices and its API keys.
+
+    The document is built once; its voices are named afresh each time, since an
+    operator may add voices while the server runs (``AIVIDEO_VOICES_DIR``).
+    """
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = generate()
-            describe_voices(schema, voices())
-            describe_api_keys(schema)
+            describe_api_keys(generate())
         assert app.openapi_schema is not None
+        describe_voices(app.openapi_schema, voices())
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

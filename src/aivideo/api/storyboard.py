@@ -1,16 +1,15 @@
 """A video's storyboard (``scenes.json``) as the API shows it.
 
 The visuals stage writes the file before the video is rendered, whole or not
-at all (renamed into place). Each scene names its picture by file name; the
-API gives it as a URL instead.
+at all (renamed into place); with a store that is not the workers' folder, it
+is there once the video is completed. Each scene names its picture by file
+name; the API gives it as a URL instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
-import anyio
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from aivideo.api.file_responses import not_made_yet
@@ -18,6 +17,7 @@ from aivideo.core import outputs
 from aivideo.core.errors import Conflict
 from aivideo.core.field_names import field_name
 from aivideo.db.models import Video
+from aivideo.storage import ObjectStore
 from aivideo.videos.schemas import StoryboardPublic, StoryboardScene
 
 
@@ -44,7 +44,7 @@ def _problem(error: ValidationError) -> str:
 
 
 async def read_storyboard(
-    storage_dir: Path, video: Video, preview_url: Callable[[int], str]
+    store: ObjectStore, video: Video, preview_url: Callable[[int], str]
 ) -> StoryboardPublic:
     """The storyboard of ``video``, with the picture of scene ``i`` at ``preview_url(i)``.
 
@@ -52,11 +52,9 @@ async def read_storyboard(
         NotFound: the visuals stage has not written it (yet); says where the video is.
         Conflict: the file is there but is not a storyboard (damaged on disk).
     """
-    path = outputs.video_folder(storage_dir, video.id) / outputs.STORYBOARD
-    try:
-        raw = await anyio.Path(path).read_bytes()
-    except FileNotFoundError:
-        raise not_made_yet(video, "storyboard") from None
+    raw = await store.read_bytes(outputs.object_key(video.id, outputs.STORYBOARD))
+    if raw is None:
+        raise not_made_yet(video, "storyboard")
     try:
         stored = _StoredStoryboard.model_validate_json(raw)
     except ValidationError as exc:

@@ -16,7 +16,7 @@ import uvicorn
 from rich.console import Console
 
 from aivideo.core.config import ConfigurationError, Settings, load_settings
-from aivideo.core.errors import AivideoError, InvalidInput
+from aivideo.core.errors import AivideoError, InvalidInput, StorageRefused
 from aivideo.core.options import (
     Aspect,
     CaptionStyle,
@@ -115,7 +115,11 @@ def worker(
         console.print("[red]aivideo: a worker needs AIVIDEO_RENDER_SLOTS of 1 or more[/red]")
         raise typer.Exit(2)
     configure_logging(json=settings.log_json)
-    asyncio.run(run_worker(settings))
+    try:
+        asyncio.run(run_worker(settings))
+    except StorageRefused as exc:  # credentials or bucket: the operator must fix a setting
+        console.print(f"[red]aivideo: {exc.message}[/red]", highlight=False)
+        raise typer.Exit(2) from exc
 
 
 @app.command()
@@ -136,6 +140,22 @@ def stats(
         console.print(f"[red]aivideo: cannot read {server}/metrics: {exc}[/red]", highlight=False)
         raise typer.Exit(1) from exc
     render(parse(response.text), Console(soft_wrap=True))
+
+
+@app.command()
+def voices(
+    as_json: Annotated[bool, typer.Option("--json", help="As JSON, as GET /v1/voices.")] = False,
+) -> None:
+    """List the voices videos can be made with here (bundled, AIVIDEO_VOICES_DIR, remote)."""
+    from aivideo.cli.voices import render_voices
+    from aivideo.pipeline.speech.registry import voice_catalogue
+    from aivideo.videos.voice_schemas import VoiceList
+
+    listed = VoiceList.of(voice_catalogue(_settings()))
+    if as_json:
+        print(listed.model_dump_json(indent=2))
+    else:
+        render_voices(listed, Console(soft_wrap=True))
 
 
 @app.command()
@@ -242,7 +262,15 @@ def generate(
         VisualChoice,
         typer.Option(help="auto (stock, pictograms, painted), stock, pictograms or painted."),
     ] = VisualChoice.AUTO,
-    voice: Annotated[str | None, typer.Option(help="An installed voice.")] = None,
+    voice: Annotated[
+        str | None, typer.Option(help="A voice `aivideo voices` lists (or the server's).")
+    ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            help="The narration's language, BCP-47 (es, de-DE, ja); default: the voice's."
+        ),
+    ] = None,
     rate: Annotated[
         float, typer.Option(min=0.5, max=2.0, help="Speaking rate: 1 normal, 1.2 faster.")
     ] = 1.0,
@@ -267,9 +295,11 @@ def generate(
     """Make one narrated video from text, here or (with --server) on a running service."""
     from aivideo.cli import scene_files
     from aivideo.cli.generate import Stopped, check_output_path, run_generate, scan_media
+    from aivideo.core.languages import is_language_tag
     from aivideo.core.spec import VideoSpec
     from aivideo.media.probe import check_audio
     from aivideo.pipeline.speech.registry import voice_catalogue
+    from aivideo.pipeline.speech.voices import check_language
     from aivideo.videos.scene_schemas import narration_of
 
     settings = _settings()
@@ -282,9 +312,12 @@ def generate(
             narration = narration_of(storyboard)
         else:
             narration = _narration(text, file, prompt, settings, remote=server is not None)
+        if language is not None and not is_language_tag(language):
+            raise InvalidInput(f"--language {language!r}: give a BCP-47 tag such as es, de-DE, ja")
         if server is None:
-            voice_catalogue(settings).find(voice)  # a server checks its own voices
-            scene_files.check_scene_voices(storyboard, voice_catalogue(settings))
+            # A server checks its own voices.
+            check_language(voice_catalogue(settings).find(voice), language)
+            scene_files.check_scene_voices(storyboard, voice_catalogue(settings), language)
             has_stock = bool(settings.pexels_api_key or settings.pixabay_api_key)
             if visuals is VisualChoice.STOCK and not has_stock:
                 raise InvalidInput(
@@ -316,7 +349,7 @@ def generate(
         else:
             what = {"text": narration}
         _generate_on_server(server, api_key, output, {
-            **what, "title": title, "voice": voice, "rate": rate,
+            **what, "title": title, "voice": voice, "language": language, "rate": rate,
             "quality": quality.value, "format": format.value, "aspect": aspect.value,
             "subtitles": subtitles.value, "caption_style": caption_style.value,
             "visuals": visuals.value,
@@ -324,9 +357,9 @@ def generate(
         return
     spec = VideoSpec(
         text=narration, prompt=prompt, target_seconds=seconds, title=title, voice=voice,
-        rate=rate, quality=quality, format=format, aspect=aspect, subtitles=subtitles,
-        caption_style=caption_style, visuals=visuals, media=media_files, music=music,
-        music_volume=music_volume, scenes=tuple(scene.spec() for scene in storyboard),
+        language=language, rate=rate, quality=quality, format=format, aspect=aspect,
+        subtitles=subtitles, caption_style=caption_style, visuals=visuals, media=media_files,
+        music=music, music_volume=music_volume, scenes=tuple(s.spec() for s in storyboard),
     )  # fmt: skip
     try:
         outputs = asyncio.run(run_generate(settings, spec, output, console))

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from aivideo.core.errors import InvalidInput
 from aivideo.core.field_names import field_name
-from aivideo.pipeline.speech.voices import VoiceCatalogue
+from aivideo.pipeline.speech.voices import VoiceCatalogue, check_language
 from aivideo.videos.scene_schemas import SceneCreate
 from aivideo.videos.schemas import VideoCreate
 
@@ -76,12 +76,15 @@ def _kind(value: Any) -> str:
     return "null"
 
 
-def check_scene_voices(scenes: list[SceneCreate], voices: VoiceCatalogue) -> None:
-    """Refuse a scene's voice this machine does not have, naming the scene."""
+def check_scene_voices(
+    scenes: list[SceneCreate], voices: VoiceCatalogue, language: str | None = None
+) -> None:
+    """Refuse a scene's voice this machine does not have, or that does not speak
+    ``language``, naming the scene."""
     for index, scene in enumerate(scenes):
         if scene.voice is not None:
             try:
-                voices.find(scene.voice)
+                check_language(voices.find(scene.voice), language)
             except InvalidInput as exc:
                 raise InvalidInput(f"scenes[{index}].voice: {exc.message}") from exc
 

@@ -66,5 +66,6 @@ async def serve_metrics(host: str, port: int) -> None:
 
 async def check_worker(settings: Settings) -> dict[str, dict[str, str]]:
     """What a health probe needs: can this machine reach everything a worker uses?"""
-    async with Resources(settings) as resources:
+    # A store that refuses is reported with the rest, not raised at opening.
+    async with Resources(settings, verify_store=False) as resources:
         return await check_components(resources)

@@ -45,6 +45,8 @@ class Call(Generic[T]):
     json: Any = None
     params: Mapping[str, str | int] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
+    # A download may answer 307 to the store's presigned URL (httpx drops the key on the way).
+    follow_redirects: bool = False
 
 
 def raise_for_error(response: httpx.Response) -> None:
@@ -128,4 +130,6 @@ def delete(video_id: str) -> Call[None]:
 
 def download(video_id: str, what: VideoFile, headers: Mapping[str, str]) -> Call[None]:
     """A file of the video; its answer is streamed, so only an error is decoded (once read)."""
-    return Call("GET", video_path(video_id, what), raise_for_error, headers=headers)
+    return Call(
+        "GET", video_path(video_id, what), raise_for_error, headers=headers, follow_redirects=True
+    )

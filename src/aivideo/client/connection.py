@@ -45,6 +45,7 @@ class Connection:
             "params": call.params,
             "json": call.json,
             "headers": {**self.headers, **call.headers},
+            "follow_redirects": call.follow_redirects,
         }
 
 

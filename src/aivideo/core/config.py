@@ -23,6 +23,8 @@ _URL_SCHEMES = {
     "speech_base_url": ("http", "https"),
     "pexels_base_url": ("http", "https"),
     "pixabay_base_url": ("http", "https"),
+    "storage_url": ("file", "s3"),
+    "s3_endpoint_url": ("http", "https"),
 }
 
 PositiveInt = Annotated[int, Field(gt=0)]
@@ -46,6 +48,37 @@ class Settings(BaseSettings):
         default=None,
         description="Where voice models patched to time each word are kept (made once, on "
         "first use); unset: DATA_DIR/voices.",
+    )
+    voices_dir: Path | None = Field(
+        default=None,
+        description="A folder of Piper voices (NAME.onnx beside NAME.onnx.json, as Piper "
+        "publishes them), offered beside the bundled ones; added and removed files are seen "
+        "within a second, without a restart.",
+    )
+    storage_url: str | None = Field(
+        default=None,
+        description="Where the files of finished videos are kept: file:///path, or "
+        "s3://bucket/prefix (credentials from the standard AWS_* variables); unset: "
+        "DATA_DIR/videos. Videos are made in DATA_DIR/videos either way.",
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None,
+        description="An S3-compatible store (MinIO, Ceph, R2...): its http(s):// address; "
+        "unset: AWS.",
+    )
+    download_mode: Literal["redirect", "proxy"] | None = Field(
+        default=None,
+        description="redirect: a download answers 307 to a short-lived presigned URL of "
+        "the store (s3:// only, and its default); proxy: the API sends the file itself, "
+        "with Range support (file://'s only mode).",
+    )
+    download_url_seconds: Annotated[int, Field(ge=10, le=7 * 86400)] = Field(
+        default=300, description="How long a presigned download URL stays valid."
+    )
+    s3_part_bytes: Annotated[int, Field(ge=5 * 1024 * 1024)] = Field(
+        default=8 * 1024 * 1024,
+        description="Files larger than this go to S3 in parts of this size, a few at once "
+        "(multipart upload; S3's smallest part is 5 MiB).",
     )
     redis_url: str | None = Field(default=None, description="Unset: in-process memory cache.")
     broker_url: str | None = Field(default=None, description="Unset: in-process broker.")
@@ -296,6 +329,11 @@ class Settings(BaseSettings):
         # Resolved once, at start-up, so no later code has to ask the filesystem.
         return data_dir.absolute()
 
+    @field_validator("voices_dir")
+    @classmethod
+    def _absolute_voices_dir(cls, voices_dir: Path | None) -> Path | None:
+        return None if voices_dir is None else voices_dir.absolute()
+
     @field_validator(*_URL_SCHEMES)
     @classmethod
     def _known_scheme(cls, url: str | None, info: ValidationInfo) -> str | None:
@@ -304,6 +342,35 @@ class Settings(BaseSettings):
             listed = ", ".join(f"{s}://" for s in schemes)
             raise ValueError(f"expected a URL starting with one of {listed}")
         return url
+
+    @field_validator("storage_url")
+    @classmethod
+    def _storage_location(cls, url: str | None) -> str | None:
+        if url is not None and url.startswith("s3://") and not url[5:].split("/")[0]:
+            raise ValueError("name the bucket: s3://bucket or s3://bucket/prefix")
+        if url is not None and url.startswith("file://") and not url[7:].startswith("/"):
+            raise ValueError("give an absolute path: file:///path/to/folder")
+        return url
+
+    @field_validator("download_mode")
+    @classmethod
+    def _download_mode_fits_storage(cls, mode: str | None, info: ValidationInfo) -> str | None:
+        storage_url = info.data.get("storage_url") or ""
+        if mode == "redirect" and not storage_url.startswith("s3://"):
+            raise ValueError(
+                "redirect needs AIVIDEO_STORAGE_URL=s3://...: files on a disk have no URL "
+                "to redirect to (use proxy)"
+            )
+        return mode
+
+    @property
+    def stores_in_s3(self) -> bool:
+        return self.storage_url is not None and self.storage_url.startswith("s3://")
+
+    @property
+    def redirects_downloads(self) -> bool:
+        """Downloads answer with a redirect to the store (S3's default), else the API sends them."""
+        return (self.download_mode or ("redirect" if self.stores_in_s3 else "proxy")) == "redirect"
 
     @property
     def effective_database_url(self) -> str:
@@ -326,7 +393,15 @@ class Settings(BaseSettings):
 
     @property
     def storage_dir(self) -> Path:
+        """Where this machine makes videos; also the store by default (no AIVIDEO_STORAGE_URL)."""
         return self.data_dir / "videos"
+
+    @property
+    def file_store_dir(self) -> Path:
+        """The folder of a file:// store (the default one: :attr:`storage_dir`)."""
+        if self.storage_url and self.storage_url.startswith("file://"):
+            return Path(self.storage_url.removeprefix("file://"))
+        return self.storage_dir
 
 
 class ConfigurationError(Exception):

@@ -125,3 +125,20 @@ class WorkerProcessLost(AivideoError):
     status_code = 503
     code = "worker_process_lost"
     transient = True
+
+
+class StorageUnavailable(AivideoError):
+    """The store of finished videos did not take or give a file: tried again later."""
+
+    status_code = 503
+    code = "storage_unavailable"
+    transient = True
+
+
+class StorageRefused(StorageUnavailable):
+    """The store refuses this configuration (credentials, bucket); the message names the setting.
+
+    Still transient for a video: it is not the video's fault, and the operator may fix it.
+    """
+
+    code = "storage_refused"

@@ -43,6 +43,7 @@ class VideoSpec:
     target_seconds: int = 60  # how long a written script should take to say
     title: str | None = None
     voice: str | None = None
+    language: str | None = None  # BCP-47; None: the voice's
     rate: float = 1.0
     quality: Quality = Quality.MEDIUM
     format: OutputFormat = OutputFormat.MP4

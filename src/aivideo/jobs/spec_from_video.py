@@ -25,6 +25,7 @@ def spec_for(video: Video) -> VideoSpec:
         media_urls=tuple(options.get("media_urls", ())),
         title=video.title,
         voice=options.get("voice"),
+        language=options.get("language"),
         rate=float(options.get("rate", 1.0)),
         quality=Quality(options["quality"]),
         format=OutputFormat(options["format"]),

@@ -1,7 +1,8 @@
 """What the job system needs from the process it runs in.
 
-The pipeline's tools, and the database, the video cache, the storage folder
-and the shared HTTP client; the process's resources (``aivideo.runtime``) provide them.
+The pipeline's tools, and the database, the video cache, the scratch folder,
+the store of finished videos and the shared HTTP client; the process's
+resources (``aivideo.runtime``) provide them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from aivideo.cache.video_status import VideoStatusCache
 from aivideo.pipeline.tools import PipelineTools
+from aivideo.storage import ObjectStore
 
 
 class JobTools(PipelineTools, Protocol):
@@ -24,7 +26,12 @@ class JobTools(PipelineTools, Protocol):
     def video_cache(self) -> VideoStatusCache: ...
 
     @property
-    def storage_dir(self) -> Path: ...
+    def storage_dir(self) -> Path:
+        """This machine's folder where videos are made (scratch; the store by default)."""
+        ...
+
+    @property
+    def store(self) -> ObjectStore: ...
 
     @property
     def http(self) -> httpx.AsyncClient:

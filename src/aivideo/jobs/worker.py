@@ -1,9 +1,11 @@
 """A worker: makes the videos whose ids the broker delivers, a few at a time.
 
 For each delivered id it claims the video in the database (a duplicate or a
-stale delivery claims nothing and is dropped), runs the pipeline while a
-watcher renews the claim and notices cancellation, and commits the outcome
-before returning, which is when the broker's message is acknowledged.
+stale delivery claims nothing and is dropped), runs the pipeline in a scratch
+folder on this machine's disk and puts the files users download into the
+store, while a watcher renews the claim and notices cancellation, and commits
+the outcome before returning, which is when the broker's message is
+acknowledged.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import asyncio
 import contextlib
 import enum
 import logging
-import shutil
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,7 +27,7 @@ from aivideo.core.backoff import backoff_delay
 from aivideo.core.config import Settings
 from aivideo.core.errors import AivideoError
 from aivideo.core.outputs import video_folder
-from aivideo.core.spec import GeneratedVideo
+from aivideo.core.spec import GeneratedVideo, VideoSpec
 from aivideo.core.status import VideoStatus
 from aivideo.db.availability import is_transient_database_error
 from aivideo.db.models import Video
@@ -36,11 +37,13 @@ from aivideo.jobs import claims
 from aivideo.jobs.live import LiveEvents
 from aivideo.jobs.live_event import LiveEvent
 from aivideo.jobs.progress import ProgressWriter
+from aivideo.jobs.publish import publish_outputs, uploads_of
 from aivideo.jobs.spec_from_video import spec_for
 from aivideo.jobs.tools import JobTools
 from aivideo.jobs.worker_ids import is_dead_local_worker, new_worker_id
 from aivideo.observability.metrics import RETRIES, WORKER_SLOTS, WORKER_SLOTS_BUSY
-from aivideo.pipeline.runner import generate_video
+from aivideo.pipeline.context import Note
+from aivideo.pipeline.runner import ProgressReport, generate_video
 from aivideo.pipeline.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -54,8 +57,16 @@ class StopReason(enum.Enum):
 
 @dataclass
 class _Run:
-    task: asyncio.Task[GeneratedVideo]
+    task: asyncio.Task[_Made]
     stop_reason: StopReason | None = None
+
+
+@dataclass(frozen=True)
+class _Made:
+    """A video made, and which of its files the store holds as they are (not copies)."""
+
+    result: GeneratedVideo
+    kept_in_place: set[str]
 
 
 def is_transient(error: BaseException) -> bool:
@@ -226,10 +237,7 @@ class VideoWorker:
         progress = ProgressWriter(self.resources, self.live, video_id, self.id)
         run = _Run(
             asyncio.create_task(
-                generate_video(
-                    spec, self.workspace(video_id), self.resources, progress.report, progress.note
-                ),
-                name=f"video {video_id}",
+                self._make(video, spec, progress.report, progress.note), name=f"video {video_id}"
             )
         )
         self._runs[video_id] = run
@@ -237,7 +245,7 @@ class VideoWorker:
         if not self._accepting:
             self._stop(video_id, StopReason.SHUTDOWN)  # claimed while the worker began to stop
         try:
-            result = await run.task
+            made = await run.task
         except asyncio.CancelledError:
             current = asyncio.current_task()
             if run.stop_reason is None or (current is not None and current.cancelling()):
@@ -249,12 +257,26 @@ class VideoWorker:
         except Exception as exc:
             await self._after_failure(video_id, video.attempts, exc)  # counted by the claim
         else:
-            await self._complete(video_id, result, wrote_script=spec.prompt is not None)
+            await self._complete(video_id, made, wrote_script=spec.prompt is not None)
         finally:
             WORKER_SLOTS_BUSY.dec()
             await progress.flush()
             if self._runs.get(video_id) is run:
                 del self._runs[video_id]
+
+    async def _make(
+        self, video: Video, spec: VideoSpec, report: ProgressReport, note: Note
+    ) -> _Made:
+        """Make the video in its scratch folder, then put what users download into the store.
+
+        Cancelled like the pipeline (an upload in flight is dropped: the store shows
+        no part of it). A failed upload is transient: the video is tried again.
+        """
+        store = self.resources.store
+        result = await generate_video(spec, self.workspace(video.id), self.resources, report, note)
+        uploads = uploads_of(video.id, result, video.title or result.title)
+        await publish_outputs(store, uploads)
+        return _Made(result, {upload.source.name for upload in uploads if store.holds(upload)})
 
     async def _after_stop(self, video_id: str, reason: StopReason) -> None:
         if reason is StopReason.CANCELLED:
@@ -262,9 +284,7 @@ class VideoWorker:
                 state = await claims.holder(session, video_id)
             if state is not None and state[0] != VideoStatus.CANCELLED.value:
                 return  # retried meanwhile: its new run uses these files
-            folder = self.workspace(video_id).root
-            with contextlib.suppress(FileNotFoundError):
-                await asyncio.to_thread(shutil.rmtree, folder)
+            await self.workspace(video_id).remove()
         elif reason is StopReason.SHUTDOWN:
             await self._hand_back(video_id, "the worker stopped before the video was done")
         else:
@@ -296,7 +316,8 @@ class VideoWorker:
             error_message=f"attempt {attempt} failed: {reason}",
         )
 
-    async def _complete(self, video_id: str, result: GeneratedVideo, wrote_script: bool) -> None:
+    async def _complete(self, video_id: str, made: _Made, wrote_script: bool) -> None:
+        result = made.result
         # A video made from a prompt shows the narration (and title) that was written.
         written = (
             {"text": result.narration, "title": func.coalesce(Video.title, result.title)}
@@ -310,10 +331,14 @@ class VideoWorker:
             output_format=result.format, **written,
         )  # fmt: skip
         if recorded:
-            # What users download stays; the narration, pictures and downloads made
-            # on the way are only worth their space while a retry might need them.
-            outputs = {path.name for path in result.downloads}
-            await self.workspace(video_id).remove_all_but(outputs)
+            # The files the store holds in place stay; the narration, pictures and
+            # copies made on the way are only worth their space while a retry might
+            # need them.
+            workspace = self.workspace(video_id)
+            if made.kept_in_place:
+                await workspace.remove_all_but(made.kept_in_place)
+            else:
+                await workspace.remove()
 
     @_database_retry
     async def _finish(

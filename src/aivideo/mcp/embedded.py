@@ -22,7 +22,7 @@ from aivideo.jobs.live_event import LiveEvent
 from aivideo.jobs.system import JobSystem
 from aivideo.mcp.backend import FileTooLarge
 from aivideo.mcp.results import VideoFiles, VoiceList
-from aivideo.pipeline.speech.registry import voice_catalogue
+from aivideo.pipeline.speech.registry import current_voice_catalogue
 from aivideo.runtime.resources import Resources
 from aivideo.videos import service
 from aivideo.videos.create_checks import check_new_videos
@@ -81,8 +81,7 @@ class EmbeddedVideos:
         return video_public(video)
 
     async def voices(self) -> VoiceList:
-        catalogue = voice_catalogue(self.resources.settings)
-        return VoiceList(voices=catalogue.names, default=catalogue.default)
+        return VoiceList.of(await current_voice_catalogue(self.resources.settings))
 
     def changes(self, video_id: str) -> AbstractAsyncContextManager[Subscription]:
         return self.jobs.live.subscribe(video_id)

@@ -11,6 +11,9 @@ from aivideo.client.calls import video_path
 from aivideo.core import outputs
 from aivideo.core.status import VideoStatus
 from aivideo.videos.schemas import VideoPublic
+from aivideo.videos.voice_schemas import VoiceList
+
+__all__ = ["VideoFiles", "VideoList", "VideoState", "VoiceList", "file_format"]
 
 
 def file_format(video: VideoPublic) -> str:
@@ -68,10 +71,3 @@ class VideoList(BaseModel):
     """Videos, newest first."""
 
     videos: list[VideoState]
-
-
-class VoiceList(BaseModel):
-    """The voices videos can be made with."""
-
-    voices: list[str]
-    default: str

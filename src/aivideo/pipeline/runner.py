@@ -43,8 +43,8 @@ async def generate_video(
         RenderFailed: the encoder failed; the message says why.
         DiskFull: storage ran out of space (worth trying again later).
     """
-    # From the settings themselves: the voices they offer now.
-    voices = speech_engines.voice_catalogue(tools.settings)
+    # From the settings themselves: the voices they offer now (the voices folder looked at).
+    voices = await speech_engines.current_voice_catalogue(tools.settings, fresh=True)
     voice = voices.find(spec.voice)
     await workspace.create()
     ctx = Context(spec, workspace, tools, voices, note=note)

@@ -60,6 +60,10 @@ class Workspace:
         """Delete everything in the folder but the files named in ``keep`` (its outputs)."""
         await asyncio.to_thread(_remove_all_but, self.root, keep)
 
+    async def remove(self) -> None:
+        """Delete the folder and everything in it (nothing in it is needed any more)."""
+        await asyncio.to_thread(shutil.rmtree, self.root, ignore_errors=True)
+
     async def remove_partials(self) -> None:
         """Delete temporary files left by a stage that did not finish."""
         async for path in anyio.Path(self.root).rglob(PARTIAL_GLOB):

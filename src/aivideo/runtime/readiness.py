@@ -11,10 +11,8 @@ import shutil
 from collections.abc import Awaitable, Callable
 
 import aio_pika
-import anyio
 from sqlalchemy import text
 
-from aivideo.core.ids import new_id
 from aivideo.runtime.resources import Resources
 
 Check = Callable[[Resources], Awaitable[str]]
@@ -31,15 +29,16 @@ async def check_database(resources: Resources) -> str:
 
 
 async def check_storage(resources: Resources) -> str:
-    probe = anyio.Path(resources.storage_dir) / f".ready-{new_id()}"
-    await probe.write_bytes(b"ok")
-    await probe.unlink()
-    free = (await asyncio.to_thread(shutil.disk_usage, resources.storage_dir)).free
-    where = f"{resources.storage_dir}, {free / 1e6:,.0f} MB free"
+    """The store takes and gives back an object; this machine has room to make videos."""
+    where = await resources.store.probe()
+    scratch = resources.storage_dir
+    free = (await asyncio.to_thread(shutil.disk_usage, scratch)).free
+    room = f"{free / 1e6:,.0f} MB free"
+    detail = f"{where}, {room}" if where == str(scratch) else f"{where}; made in {scratch}, {room}"
     if free < resources.settings.storage_low_bytes:
         # Videos that run out of room go back to the queue: nothing fails, but nothing finishes.
-        raise Degraded(f"{where}: storage is low; free some space")
-    return where
+        raise Degraded(f"{detail}: storage is low; free some space")
+    return detail
 
 
 async def check_cache(resources: Resources) -> str:

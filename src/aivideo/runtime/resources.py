@@ -3,7 +3,8 @@
 One :class:`Resources` object is opened at start-up (the API's lifespan, later
 the worker's start-up) and closed at shutdown. It owns the database engine and
 its pool, the cache, the shared HTTP client and the providers that use it, the
-storage root and the bounded executors.
+store of finished videos (a folder or a bucket, ``aivideo.storage``), the
+scratch folder where videos are made, and the bounded executors.
 Like httpx's client it has an explicit lifecycle: it cannot be opened twice,
 nor used before it is opened or after it is closed.
 """
@@ -33,6 +34,7 @@ from aivideo.db.engine import create_engine, create_read_engine, create_session_
 from aivideo.observability.operation_timing import HTTP_EVENT_HOOKS, time_database_statements
 from aivideo.providers.registry import Providers
 from aivideo.runtime.process_pool import ProcessPool
+from aivideo.storage import ObjectStore, make_store
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +50,11 @@ class ResourceState(enum.Enum):
 class Resources:
     """Connections, pools and executors shared by the whole process."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, verify_store: bool = True) -> None:
+        """``verify_store``: refuse to open if the store refuses its credentials or bucket."""
         self.settings = settings
+        self._verify_store = verify_store
+        self._store: ObjectStore | None = None
         self._state = ResourceState.UNOPENED
         self._closers: list[tuple[str, Callable[[], Awaitable[Any]]]] = []
         self._engine: AsyncEngine | None = None
@@ -85,6 +90,10 @@ class Resources:
     async def _open_parts(self) -> None:
         settings = self.settings
         await anyio.Path(settings.storage_dir).mkdir(parents=True, exist_ok=True)
+        store = make_store(settings)
+        await store.open(verify=self._verify_store)
+        self._store = store
+        self._on_close("store", store.close)
 
         self._threads = ThreadPoolExecutor(
             max_workers=settings.thread_pool_size, thread_name_prefix="aivideo-io"
@@ -231,7 +240,13 @@ class Resources:
 
     @property
     def storage_dir(self) -> Path:
+        """This machine's folder where videos are made (and, by default, kept)."""
         return self._require(self.settings.storage_dir, "storage")
+
+    @property
+    def store(self) -> ObjectStore:
+        """Where finished videos' files are kept and served from."""
+        return self._require(self._store, "store")
 
     async def run_in_thread(self, func: Callable[..., T], *args: Any) -> T:
         """Run a sync-only library call in the bounded thread pool."""

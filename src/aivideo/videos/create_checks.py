@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aivideo.core.config import Settings
-from aivideo.pipeline.speech.registry import voice_catalogue
+from aivideo.pipeline.speech.registry import current_voice_catalogue
 from aivideo.providers.registry import Providers
 from aivideo.videos import service
 from aivideo.videos.schemas import VideoCreate
@@ -28,7 +28,7 @@ async def check_new_videos(
     Raises:
         InvalidInput: naming the field (422 in the API, a tool error in MCP).
     """
-    service.check_voices(requests, voice_catalogue(settings), batch=batch)
+    service.check_voices(requests, await current_voice_catalogue(settings), batch=batch)
     service.check_prompts(requests, providers.script_writer is not None)
     service.check_visuals(requests, providers.stock is not None, batch=batch)
     if any(request.webhook_url for request in requests):

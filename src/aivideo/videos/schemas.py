@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from aivideo.core.languages import MAX_TAG_CHARS, is_language_tag
 from aivideo.core.options import (
     Aspect,
     CaptionStyle,
@@ -84,6 +85,13 @@ class VideoCreate(BaseModel):
     )
     title: str | None = Field(default=None, max_length=200)
     voice: str | None = Field(default=None, max_length=64, description="Unset: the default voice.")
+    language: str | None = Field(
+        default=None,
+        max_length=MAX_TAG_CHARS,
+        description="The narration's language, BCP-47 (`es`, `de-DE`, `ja`); unset: the "
+        "voice's. A voice that speaks another language is refused (`es` matches `es-MX`).",
+        examples=["es"],
+    )
     rate: float = Field(default=1.0, ge=0.5, le=2.0, description="Speaking rate: 1 is normal.")
     quality: Quality = Quality.MEDIUM
     format: OutputFormat = OutputFormat.MP4
@@ -136,6 +144,16 @@ class VideoCreate(BaseModel):
     def _no_nul(cls, text: str | None) -> str | None:
         return None if text is None else _without_nul(text)
 
+    @field_validator("language")
+    @classmethod
+    def _language_tag(cls, language: str | None) -> str | None:
+        if language is not None and not is_language_tag(language):
+            raise ValueError(
+                "language must be a BCP-47 tag such as `es`, `de-DE` or `ja` (letters, "
+                "subtags joined by `-`)"
+            )
+        return language
+
     @field_validator("prompt")
     @classmethod
     def _prompt_has_words(cls, prompt: str | None) -> str | None:
@@ -184,7 +202,9 @@ class VideoCreate(BaseModel):
     def fingerprint(self) -> str:
         """A digest of the request, defaults included, to compare idempotent retries."""
         # Without scenes, as before they existed: a retry across an upgrade still matches.
-        unset = {"scenes"} if self.scenes is None else None
+        unset = {"scenes"} if self.scenes is None else set()
+        if self.language is None:
+            unset.add("language")
         return hashlib.sha256(self.model_dump_json(exclude=unset).encode()).hexdigest()
 
     def render_options(self) -> dict[str, Any]:
@@ -201,6 +221,8 @@ class VideoCreate(BaseModel):
                 "visuals",
             },
         )
+        if self.language is not None:
+            options["language"] = self.language
         if self.prompt is not None:
             options |= {"prompt": self.prompt, "target_seconds": self.target_seconds}
         if self.media_urls:
@@ -257,6 +279,7 @@ class VideoPublic(BaseModel):
     )
     media_urls: list[str]
     voice: str | None
+    language: str | None = Field(default=None, description="As asked; null: the voice's.")
     rate: float
     quality: Quality
     format: OutputFormat
@@ -375,6 +398,7 @@ def video_public(video: Video) -> VideoPublic:
         scenes=options.get("scenes"),
         media_urls=options.get("media_urls", []),
         voice=options.get("voice"),
+        language=options.get("language"),
         rate=options.get("rate", 1.0),
         quality=options["quality"],
         format=options["format"],

@@ -29,7 +29,7 @@ from aivideo.db.conflicts import retried_on_conflict
 from aivideo.db.locks import lock_video_queue
 from aivideo.db.models import Video
 from aivideo.db.types import utcnow
-from aivideo.pipeline.speech.voices import VoiceCatalogue
+from aivideo.pipeline.speech.voices import VoiceCatalogue, check_language
 from aivideo.videos.schemas import VideoCreate
 
 MAX_IDEMPOTENCY_KEY_CHARS = 255
@@ -129,7 +129,8 @@ def check_visuals(requests: Sequence[VideoCreate], has_stock: bool, *, batch: bo
 
 def check_voices(requests: Sequence[VideoCreate], voices: VoiceCatalogue, *, batch: bool) -> None:
     """Refuse at once (422) a voice this server does not offer, the video's or a scene's,
-    naming the field (``voice``, ``scenes[3].voice``)."""
+    or one that does not speak the video's ``language``, naming the field (``voice``,
+    ``scenes[3].voice``)."""
     for index, request in enumerate(requests):
         asked = [("voice", request.voice)] + [
             (f"scenes[{number}].voice", scene.voice)
@@ -138,7 +139,7 @@ def check_voices(requests: Sequence[VideoCreate], voices: VoiceCatalogue, *, bat
         ]
         for name, voice in asked:
             try:
-                voices.find(voice)
+                check_language(voices.find(voice), request.language)
             except InvalidInput as exc:
                 raise InvalidInput(f"{_field(index, name, batch=batch)}: {exc.message}") from exc
 

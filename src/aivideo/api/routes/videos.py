@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-import shutil
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 
 from aivideo.api import file_responses as files
 from aivideo.api.dependencies import (
@@ -35,6 +32,7 @@ from aivideo.core import outputs
 from aivideo.core.status import VideoStatus
 from aivideo.db import repository
 from aivideo.jobs.live_event import LiveEvent
+from aivideo.jobs.video_files import remove_video_files
 from aivideo.videos import service
 from aivideo.videos.cached import cached_video, cached_videos
 from aivideo.videos.create_checks import check_new_videos
@@ -219,10 +217,9 @@ async def delete_video(
     video_id: VideoId, session: SessionDep, user: CurrentUser, resources: ResourcesDep
 ) -> None:
     deleted = await service.delete_video(session, user, video_id)
-    # The stored id names the cache entry and the folder, whatever the path said.
+    # The stored id names the cache entry and the files, whatever the path said.
     await resources.video_cache.invalidate(deleted.id)
-    folder = outputs.video_folder(resources.storage_dir, deleted.id)
-    await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
+    await remove_video_files(resources, deleted.id)
 
 
 @router.get("/{video_id}/events", summary="The video's log, oldest first")
@@ -244,38 +241,81 @@ async def list_events(
     )
 
 
-@router.get("/{video_id}/file", summary="The video file (HTTP Range supported)")
-async def download_video(video: ReleasedVideo, resources: ResourcesDep) -> FileResponse:
-    return await files.serve_video(resources.storage_dir, video)
+# Every download answers with the file (HTTP Range supported), or a 307 to a
+# presigned URL of the store (AIVIDEO_DOWNLOAD_MODE=redirect).
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The file (or, with `link=true`, a FileLink as JSON)."},
+    307: {"description": "Redirect to a short-lived presigned URL of the store."},
+    404: {"description": "The video has no such file (yet): the message says why."},
+}
+LinkOnly = Annotated[
+    bool,
+    Query(
+        description="Answer with where to fetch the file (a FileLink, JSON) instead of the "
+        "file or a redirect: for web pages, which cannot send a key along a redirect."
+    ),
+]
 
 
-@router.get("/{video_id}/thumbnail.jpg", summary="A 512x512 JPEG of the video")
-async def download_thumbnail(video: ReleasedVideo, resources: ResourcesDep) -> FileResponse:
-    return await files.serve_file(resources.storage_dir, video, outputs.THUMBNAIL, "image/jpeg")
+@router.get(
+    "/{video_id}/file",
+    summary="The video file (HTTP Range supported)",
+    response_class=Response,
+    responses=FILE_RESPONSES,
+)
+async def download_video(
+    video: ReleasedVideo, request: Request, resources: ResourcesDep, link: LinkOnly = False
+) -> Response:
+    return await files.serve_video(resources, request, video, link=link)
 
 
-@router.get("/{video_id}/subtitles.vtt", summary="The subtitles as WebVTT")
-async def download_vtt(video: ReleasedVideo, resources: ResourcesDep) -> FileResponse:
-    return await files.serve_file(
-        resources.storage_dir, video, outputs.SUBTITLES_VTT, "text/vtt; charset=utf-8"
-    )
+@router.get(
+    "/{video_id}/thumbnail.jpg",
+    summary="A 512x512 JPEG of the video",
+    response_class=Response,
+    responses=FILE_RESPONSES,
+)
+async def download_thumbnail(
+    video: ReleasedVideo, request: Request, resources: ResourcesDep, link: LinkOnly = False
+) -> Response:
+    return await files.serve_file(resources, request, video, outputs.THUMBNAIL, link=link)
 
 
-@router.get("/{video_id}/subtitles.srt", summary="The subtitles as SubRip (SRT)")
-async def download_srt(video: ReleasedVideo, resources: ResourcesDep) -> FileResponse:
-    return await files.serve_file(
-        resources.storage_dir,
-        video,
-        outputs.SUBTITLES_SRT,
-        "application/x-subrip; charset=utf-8",
-        download=True,
-    )
+@router.get(
+    "/{video_id}/subtitles.vtt",
+    summary="The subtitles as WebVTT",
+    response_class=Response,
+    responses=FILE_RESPONSES,
+)
+async def download_vtt(
+    video: ReleasedVideo, request: Request, resources: ResourcesDep, link: LinkOnly = False
+) -> Response:
+    return await files.serve_file(resources, request, video, outputs.SUBTITLES_VTT, link=link)
 
 
-@router.get("/{video_id}/words.json", summary="Every word with when it is spoken, as JSON")
-async def download_words(video: ReleasedVideo, resources: ResourcesDep) -> FileResponse:
+@router.get(
+    "/{video_id}/subtitles.srt",
+    summary="The subtitles as SubRip (SRT)",
+    response_class=Response,
+    responses=FILE_RESPONSES,
+)
+async def download_srt(
+    video: ReleasedVideo, request: Request, resources: ResourcesDep, link: LinkOnly = False
+) -> Response:
+    return await files.serve_file(resources, request, video, outputs.SUBTITLES_SRT, link=link)
+
+
+@router.get(
+    "/{video_id}/words.json",
+    summary="Every word with when it is spoken, as JSON",
+    response_class=Response,
+    responses=FILE_RESPONSES,
+)
+async def download_words(
+    video: ReleasedVideo, request: Request, resources: ResourcesDep, link: LinkOnly = False
+) -> Response:
     # Written by the subtitles stage: {"words": [{"text", "start", "end"}]}, in seconds.
-    return await files.serve_file(resources.storage_dir, video, outputs.WORDS, "application/json")
+    return await files.serve_file(resources, request, video, outputs.WORDS, link=link)
 
 
 @router.get("/{video_id}/scenes", summary="The storyboard: each scene, what it says and shows")
@@ -285,16 +325,25 @@ async def get_storyboard(
     def preview_url(index: int) -> str:
         return request.url_for("download_scene_preview", video_id=video.id, index=index).path
 
-    return await read_storyboard(resources.storage_dir, video, preview_url)
+    return await read_storyboard(resources.store, video, preview_url)
 
 
 SceneIndex = Annotated[int, Path(ge=0, description="The scene's `index` (0 is the first).")]
 
 
-@router.get("/{video_id}/scenes/{index}.jpg", summary="A small JPEG of what one scene shows")
+@router.get(
+    "/{video_id}/scenes/{index}.jpg",
+    summary="A small JPEG of what one scene shows",
+    response_class=Response,
+    responses=FILE_RESPONSES,
+)
 async def download_scene_preview(
-    video: ReleasedVideo, index: SceneIndex, resources: ResourcesDep
-) -> FileResponse:
+    video: ReleasedVideo,
+    index: SceneIndex,
+    request: Request,
+    resources: ResourcesDep,
+    link: LinkOnly = False,
+) -> Response:
     return await files.serve_file(
-        resources.storage_dir, video, outputs.scene_preview(index), "image/jpeg"
+        resources, request, video, outputs.scene_preview(index), link=link
     )

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 
 from aivideo.api.dependencies import CurrentUser, ResourcesDep
-from aivideo.pipeline.speech.registry import voice_catalogue
+from aivideo.pipeline.speech.registry import current_voice_catalogue
+from aivideo.videos.voice_schemas import VoiceList
 
 router = APIRouter(prefix="/v1/voices", tags=["voices"])
 
 
-class Voices(BaseModel):
-    voices: list[str]
-    default: str
-
-
 @router.get("", summary="The voices videos can be made with")
-async def list_voices(user: CurrentUser, resources: ResourcesDep) -> Voices:
-    catalogue = voice_catalogue(resources.settings)
-    return Voices(voices=catalogue.names, default=catalogue.default)
+async def list_voices(user: CurrentUser, resources: ResourcesDep) -> VoiceList:
+    return VoiceList.of(await current_voice_catalogue(resources.settings))

@@ -31,9 +31,13 @@ async function api(path, options = {}) {
   return body;
 }
 
-// Without a key the browser fetches files itself; with one, they come as blobs.
+// Without a key the browser fetches files itself (following a redirect to the
+// store, if the server answers with one). With a key, the page asks where the file
+// is: a presigned URL of the store needs no key; otherwise the file comes as a blob.
 async function fileUrl(path) {
   if (!apiKey()) return path;
+  const link = await api(`${path}?link=true`);
+  if (link.url) return link.url;
   const response = await fetch(path, { headers: headers() });
   if (!response.ok) throw new ApiError(response.status, `could not load ${path}`);
   return URL.createObjectURL(await response.blob());

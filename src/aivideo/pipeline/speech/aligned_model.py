@@ -39,7 +39,9 @@ class PatchFailed(Exception):
 
 
 def aligned_model_path(voice: Voice, folder: Path) -> Path:
-    return folder / f"{voice.name}-aligned.onnx"
+    # A voice file's version in the name: a replaced file is patched again, not mistaken.
+    version = f"-{voice.model_revision}" if voice.model_revision else ""
+    return folder / f"{voice.name}{version}-aligned.onnx"
 
 
 async def aligned_model(voice: Voice, folder: Path) -> Path | None:

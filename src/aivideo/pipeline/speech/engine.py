@@ -1,7 +1,7 @@
 """What a speech engine is: voices it offers, and a way to speak each of them.
 
-Piper (offline, in the process pool) and a remote OpenAI-compatible service
-are the two engines today; a new engine is one class and one line in
+Piper and hibari (offline, in the process pool) and a remote OpenAI-compatible
+service are the engines today; a new engine is one class and one line in
 ``registry.ENGINES``.
 """
 

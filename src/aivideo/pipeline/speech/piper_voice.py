@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from aivideo.pipeline.speech.narration import spoken_form
+from aivideo.pipeline.speech.piper_voice_file import config_path as config_path_of
 from aivideo.pipeline.speech.sound import trim_to_sound
 from aivideo.pipeline.speech.spoken_audio import SpokenAudio, WordSpan, word_tokens
 from aivideo.pipeline.speech.voices import Voice
@@ -29,23 +30,25 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Per voice name: the model file it was asked with, and the voice loaded for it.
-_loaded_voices: dict[str, tuple[Path, PiperVoice]] = {}
+# Per voice name: the model file (and version) it was asked with, and the voice loaded for it.
+_loaded_voices: dict[str, tuple[tuple[Path, str], PiperVoice]] = {}
 
 
 def model_files(voice: Voice) -> tuple[Path, Path]:
-    """The ONNX model and its JSON config, from the voice's package (imported here)."""
+    """The ONNX model and its JSON config: a voice file's, or its package's (imported here)."""
+    if voice.model_path is not None:
+        return voice.model_path, config_path_of(voice.model_path)
     module = importlib.import_module(voice.package)
     return Path(module.model_path()), Path(module.config_path())
 
 
 def _voice(voice: Voice, aligned: Path | None) -> PiperVoice:
     model, config_path = model_files(voice)
-    wanted = aligned or model
+    wanted = (aligned or model, voice.revision)  # a voice file replaced: loaded again
     loaded = _loaded_voices.get(voice.name)
     if loaded is None or loaded[0] != wanted:
         _loaded_voices.pop(voice.name, None)  # the old session goes before a new one loads
-        _loaded_voices[voice.name] = (wanted, _load(wanted, model, config_path))
+        _loaded_voices[voice.name] = (wanted, _load(wanted[0], model, config_path))
     return _loaded_voices[voice.name][1]
 
 

