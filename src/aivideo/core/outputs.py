@@ -18,6 +18,8 @@ THUMBNAIL_FRAME = "thumbnail-frame.png"
 WORDS = "words.json"  # every written word with when it is spoken, in video time
 STORYBOARD = "scenes.json"  # per scene: when, what is said, what is shown
 STAGES_FOLDER = "stages"
+# In a remote store, a video's finished stages: their records and the files a retry needs.
+WORK_FOLDER = "work"
 
 
 def video_file(format_name: str) -> str:

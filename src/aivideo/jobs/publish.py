@@ -9,7 +9,6 @@ after a backoff, its finished stages kept on this machine's disk.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from pathlib import Path
@@ -17,10 +16,9 @@ from pathlib import Path
 from aivideo.core import outputs
 from aivideo.core.spec import GeneratedVideo
 from aivideo.storage import ObjectStore, Upload
+from aivideo.storage.uploads import put_all
 
 logger = logging.getLogger(__name__)
-
-UPLOADS_AT_ONCE = 4
 
 
 def uploads_of(video_id: str, result: GeneratedVideo, title: str | None) -> list[Upload]:
@@ -39,23 +37,11 @@ def _upload(video_id: str, path: Path, title: str | None) -> Upload:
 
 
 async def publish_outputs(store: ObjectStore, uploads: list[Upload]) -> None:
-    """Put every upload into ``store``, a few at once; the first failure stops the rest."""
+    """Put every upload the store does not hold already into ``store``, a few at once."""
     to_send = [upload for upload in uploads if not store.holds(upload)]
     if not to_send:
         return
     started = time.monotonic()
-    limit = asyncio.Semaphore(UPLOADS_AT_ONCE)
-
-    async def put(upload: Upload) -> None:
-        async with limit:
-            await store.put(upload)
-
-    tasks = [asyncio.create_task(put(upload)) for upload in to_send]
-    try:
-        await asyncio.gather(*tasks)
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+    await put_all(store, to_send)
     logger.info("%d files stored in %s in %.2f s",
                 len(to_send), store.description, time.monotonic() - started)  # fmt: skip

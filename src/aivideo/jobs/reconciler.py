@@ -24,6 +24,7 @@ from aivideo.db.repository import append_event
 from aivideo.jobs import claims
 from aivideo.jobs.live import LiveEvents
 from aivideo.jobs.live_event import LiveEvent
+from aivideo.jobs.orphaned_files import delete_orphaned_files
 from aivideo.jobs.retention import delete_expired_videos
 from aivideo.jobs.tools import JobTools
 from aivideo.jobs.worker_ids import is_dead_local_worker
@@ -71,6 +72,10 @@ class Reconciler:
             await delete_expired_videos(self.resources, self.settings.retention_days)
         except Exception as exc:
             logger.warning("reconciler: could not delete expired videos: %s", exc)
+        try:
+            await delete_orphaned_files(self.resources)
+        except Exception as exc:
+            logger.warning("reconciler: could not delete files of deleted videos: %s", exc)
 
     async def reconcile(self) -> None:
         settings = self.settings

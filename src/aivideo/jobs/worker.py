@@ -25,7 +25,7 @@ from sqlalchemy import func
 
 from aivideo.core.backoff import backoff_delay
 from aivideo.core.config import Settings
-from aivideo.core.errors import AivideoError
+from aivideo.core.errors import AivideoError, StorageUnavailable
 from aivideo.core.outputs import video_folder
 from aivideo.core.spec import GeneratedVideo, VideoSpec
 from aivideo.core.status import VideoStatus
@@ -44,6 +44,7 @@ from aivideo.jobs.worker_ids import is_dead_local_worker, new_worker_id
 from aivideo.observability.metrics import RETRIES, WORKER_SLOTS, WORKER_SLOTS_BUSY
 from aivideo.pipeline.context import Note
 from aivideo.pipeline.runner import ProgressReport, generate_video
+from aivideo.pipeline.stage_copies import StageCopies
 from aivideo.pipeline.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -99,6 +100,15 @@ class VideoWorker:
 
     def workspace(self, video_id: str) -> Workspace:
         return Workspace(video_folder(self.resources.storage_dir, video_id))
+
+    def _stage_copies(self, video_id: str) -> StageCopies | None:
+        """Where a video's finished stages are kept for a worker on another machine, if anywhere.
+
+        A store on this machine's disk keeps nothing more: the data folder has the stages.
+        """
+        if not self.resources.store.is_remote:
+            return None
+        return StageCopies(self.resources.store, video_id, self.workspace(video_id))
 
     def start(self) -> None:
         WORKER_SLOTS.set(self.settings.render_slots)
@@ -273,7 +283,10 @@ class VideoWorker:
         no part of it). A failed upload is transient: the video is tried again.
         """
         store = self.resources.store
-        result = await generate_video(spec, self.workspace(video.id), self.resources, report, note)
+        copies = self._stage_copies(video.id)
+        result = await generate_video(
+            spec, self.workspace(video.id), self.resources, report, note, copies
+        )
         uploads = uploads_of(video.id, result, video.title or result.title)
         await publish_outputs(store, uploads)
         return _Made(result, {upload.source.name for upload in uploads if store.holds(upload)})
@@ -285,6 +298,7 @@ class VideoWorker:
             if state is not None and state[0] != VideoStatus.CANCELLED.value:
                 return  # retried meanwhile: its new run uses these files
             await self.workspace(video_id).remove()
+            await self._remove_stage_copies(video_id)
         elif reason is StopReason.SHUTDOWN:
             await self._hand_back(video_id, "the worker stopped before the video was done")
         else:
@@ -339,6 +353,18 @@ class VideoWorker:
                 await workspace.remove_all_but(made.kept_in_place)
             else:
                 await workspace.remove()
+            await self._remove_stage_copies(video_id)
+
+    async def _remove_stage_copies(self, video_id: str) -> None:
+        """Delete a video's stages from the store; a failure is logged (they only take space)."""
+        copies = self._stage_copies(video_id)
+        if copies is None:
+            return
+        try:
+            await copies.remove()
+        except StorageUnavailable as exc:
+            logger.warning("video %s: its stages stay in %s: %s",
+                           video_id, copies.store.description, exc)  # fmt: skip
 
     @_database_retry
     async def _finish(

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from pathlib import Path
-
-import anyio
 
 from aivideo.auth.key_cache import Caller
 from aivideo.auth.service import LOCAL_USER_NAME, get_or_create_user
@@ -87,20 +84,19 @@ class EmbeddedVideos:
         return self.jobs.live.subscribe(video_id)
 
     def files(self, video: VideoPublic) -> VideoFiles:
-        return VideoFiles.in_folder(self._folder(video), video)
+        return VideoFiles.in_store(self.resources.store, video)
 
     async def read_file(self, video: VideoPublic, name: str, max_bytes: int) -> bytes:
-        path = anyio.Path(self._folder(video) / name)
-        try:
-            size = (await path.stat()).st_size
-        except FileNotFoundError:
-            raise NotFound(f"video {video.id} has no {name}") from None
-        if size > max_bytes:
-            raise FileTooLarge(size)
-        return await path.read_bytes()
-
-    def _folder(self, video: VideoPublic) -> Path:
-        return outputs.video_folder(self.resources.storage_dir, video.id)
+        # From the store, as the API serves it: the worker's folder is only scratch.
+        store = self.resources.store
+        key = outputs.object_key(video.id, name)
+        found = await store.stat(key)
+        if found is not None and found.size > max_bytes:
+            raise FileTooLarge(found.size)
+        content = None if found is None else await store.read_bytes(key)
+        if content is None:
+            raise NotFound(f"video {video.id} has no {name} in {store.description}")
+        return content
 
 
 @asynccontextmanager

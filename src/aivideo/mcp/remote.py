@@ -71,7 +71,12 @@ class RemoteVideos:
     async def read_file(self, video: VideoPublic, name: str, max_bytes: int) -> bytes:
         # The video itself is /file on the API; every other file keeps its own name.
         route = "file" if name == outputs.video_file(file_format(video)) else name
-        async with self.http.stream("GET", video_path(video.id, route), headers=self.headers) as r:
+        # A server that keeps its files in a bucket redirects to a presigned URL there
+        # (httpx drops the API key on the way: another origin).
+        request = self.http.stream(
+            "GET", video_path(video.id, route), headers=self.headers, follow_redirects=True
+        )
+        async with request as r:
             if r.is_error:
                 await r.aread()
                 raise_for_error(r)

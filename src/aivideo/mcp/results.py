@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 from aivideo.client.calls import video_path
 from aivideo.core import outputs
 from aivideo.core.status import VideoStatus
+from aivideo.storage import ObjectStore
 from aivideo.videos.schemas import VideoPublic
 from aivideo.videos.voice_schemas import VoiceList
 
@@ -32,13 +32,17 @@ class VideoFiles(BaseModel):
     thumbnail: str
 
     @classmethod
-    def in_folder(cls, folder: Path, video: VideoPublic) -> VideoFiles:
-        """The files as paths of the video's folder on this machine."""
+    def in_store(cls, store: ObjectStore, video: VideoPublic) -> VideoFiles:
+        """The files where ``store`` keeps them: paths on this machine, or ``s3://`` URLs."""
+
+        def where(name: str) -> str:
+            return store.location(outputs.object_key(video.id, name))
+
         return cls(
-            video=str(folder / outputs.video_file(file_format(video))),
-            subtitles_srt=str(folder / outputs.SUBTITLES_SRT),
-            subtitles_vtt=str(folder / outputs.SUBTITLES_VTT),
-            thumbnail=str(folder / outputs.THUMBNAIL),
+            video=where(outputs.video_file(file_format(video))),
+            subtitles_srt=where(outputs.SUBTITLES_SRT),
+            subtitles_vtt=where(outputs.SUBTITLES_VTT),
+            thumbnail=where(outputs.THUMBNAIL),
         )
 
     @classmethod

@@ -19,6 +19,7 @@ from aivideo.core.spec import GeneratedVideo, VideoSpec
 from aivideo.observability.metrics import timed
 from aivideo.pipeline.context import Context, Note
 from aivideo.pipeline.speech import registry as speech_engines
+from aivideo.pipeline.stage_copies import StageCopies
 from aivideo.pipeline.stages import STAGES, Stage
 from aivideo.pipeline.tools import PipelineTools
 from aivideo.pipeline.workspace import Workspace
@@ -35,13 +36,18 @@ async def generate_video(
     tools: PipelineTools,
     report: ProgressReport = lambda _stage, _fraction, _percent: None,
     note: Note = lambda _kind, _message: None,
+    copies: StageCopies | None = None,
 ) -> GeneratedVideo:
     """Make the video described by ``spec`` in ``workspace``; ``note`` gets log lines.
+
+    With ``copies``, each finished stage is also kept in a remote store, and a
+    stage finished on another machine is taken from there instead of run again.
 
     Raises:
         InvalidInput: the text, voice or media cannot make a video.
         RenderFailed: the encoder failed; the message says why.
         DiskFull: storage ran out of space (worth trying again later).
+        StorageUnavailable: the store of ``copies`` did not answer (worth trying again).
     """
     # From the settings themselves: the voices they offer now (the voices folder looked at).
     voices = await speech_engines.current_voice_catalogue(tools.settings, fresh=True)
@@ -55,14 +61,14 @@ async def generate_video(
         return_exceptions=True,  # a voice that fails to load fails the speech stage instead
     )
     try:
-        await _run_stages(ctx, report)
+        await _run_stages(ctx, report, copies)
     finally:
         await warm_up
 
     return _result(ctx, spec)
 
 
-async def _run_stages(ctx: Context, report: ProgressReport) -> None:
+async def _run_stages(ctx: Context, report: ProgressReport, copies: StageCopies | None) -> None:
     workspace = ctx.workspace
     done = 0  # weight of the stages finished so far
     for stage in STAGES:
@@ -72,7 +78,7 @@ async def _run_stages(ctx: Context, report: ProgressReport) -> None:
             report(stage.name, fraction, overall)
 
         ctx.progress = progress
-        data = await workspace.finished_stage(stage.name)
+        data = await _finished_stage(ctx, stage.name, copies)
         if data is None:
             progress(0.0)
             try:
@@ -85,11 +91,33 @@ async def _run_stages(ctx: Context, report: ProgressReport) -> None:
             finally:
                 await workspace.remove_partials()
             await workspace.finish_stage(stage.name, record.to_json())
+            if copies is not None:
+                # After the record here: a store that fails now costs a retry on this
+                # machine no stage (it puts the copy then), on another one this stage.
+                await copies.save(stage.name, record.to_json())
         else:
             record = stage.parse(data)
         stage.restore(ctx, record)
         progress(1.0)
         done += stage.weight
+
+
+async def _finished_stage(
+    ctx: Context, name: str, copies: StageCopies | None
+) -> dict[str, Any] | None:
+    """What the stage recorded here, else in the store (its files brought here), else None."""
+    data = await ctx.workspace.finished_stage(name)
+    if copies is None:
+        return data
+    if data is not None:
+        await copies.remember(name, data)
+        return data
+    data = await copies.fetch(name)
+    if data is not None:
+        await ctx.workspace.finish_stage(name, data)
+        ctx.note("stage_restored", f"{name}: finished on an earlier attempt, taken from "
+                 f"{copies.store.description}")  # fmt: skip
+    return data
 
 
 def _result(ctx: Context, spec: VideoSpec) -> GeneratedVideo:

@@ -40,6 +40,10 @@ class FileStore:
     def _path(self, key: str) -> Path:
         return self.root / key
 
+    @property
+    def is_remote(self) -> bool:
+        return False  # this machine's disk (or a mount): stages stay in the data folder
+
     async def open(self, *, verify: bool = True) -> None:
         await anyio.Path(self.root).mkdir(parents=True, exist_ok=True)
 
@@ -62,6 +66,19 @@ class FileStore:
             if exc.errno == errno.ENOSPC:
                 raise DiskFull() from exc
             raise
+
+    async def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
+        final = self._path(key)
+        await anyio.Path(final.parent).mkdir(parents=True, exist_ok=True)
+        async with atomic_path(final, unique=True) as partial:
+            await anyio.Path(partial).write_bytes(data)
+
+    async def get_file(self, key: str, target: Path) -> bool:
+        try:
+            await asyncio.to_thread(shutil.copyfile, self._path(key), target)
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            return False
+        return True
 
     async def stat(self, key: str) -> StoredObject | None:
         path = self._path(key)
@@ -88,11 +105,24 @@ class FileStore:
                 left -= len(chunk)
                 yield chunk
 
+    def location(self, key: str) -> str:
+        return str(self._path(key))
+
     async def download_url(self, key: str, seconds: int) -> str:
         raise NotImplementedError("a folder has no URLs: downloads are sent by the API")
 
     async def delete_folder(self, folder: str) -> int:
         return await asyncio.to_thread(_remove_tree, self._path(folder))
+
+    async def folders(self) -> list[str]:
+        try:
+            return [
+                path.name
+                async for path in anyio.Path(self.root).iterdir()
+                if not path.name.startswith(".") and await path.is_dir()
+            ]
+        except FileNotFoundError:
+            return []
 
     async def probe(self) -> str:
         probe = anyio.Path(self.root) / f".ready-{new_id()}"

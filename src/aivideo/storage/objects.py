@@ -38,6 +38,12 @@ class ObjectStore(Protocol):
         """Where the objects are, for logs and readiness (``s3://bucket/prefix``, a folder)."""
         ...
 
+    @property
+    def is_remote(self) -> bool:
+        """Whether the store is off this machine's disk (a bucket), so a worker elsewhere
+        reads what is put there: a video's finished stages are kept there too."""
+        ...
+
     async def open(self, *, verify: bool = True) -> None:
         """Get ready; with ``verify``, fail now if the store refuses this configuration.
 
@@ -56,6 +62,10 @@ class ObjectStore(Protocol):
         """
         ...
 
+    async def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
+        """Store a small object given whole (a record); like :meth:`put`."""
+        ...
+
     def holds(self, upload: Upload) -> bool:
         """Whether the upload's source file is itself the stored object (nothing to copy)."""
         ...
@@ -68,8 +78,19 @@ class ObjectStore(Protocol):
         """The whole object (a small one: a storyboard); None if there is no such object."""
         ...
 
+    async def get_file(self, key: str, target: Path) -> bool:
+        """Write the object into the file ``target``; False if there is no such object.
+
+        ``target`` may be left half-written on an error: give a temporary name.
+        """
+        ...
+
     def read_range(self, key: str, start: int, end: int) -> AsyncIterator[bytes]:
         """The object's bytes from ``start`` up to ``end`` (excluded), in chunks."""
+        ...
+
+    def location(self, key: str) -> str:
+        """Where the object is, for a person or an agent: a path here, or its ``s3://`` URL."""
         ...
 
     async def download_url(self, key: str, seconds: int) -> str:
@@ -78,6 +99,10 @@ class ObjectStore(Protocol):
 
     async def delete_folder(self, folder: str) -> int:
         """Delete every object under ``folder/`` (a video's); how many were deleted."""
+        ...
+
+    async def folders(self) -> list[str]:
+        """The names of the folders at the top of the store (video ids), hidden ones left out."""
         ...
 
     async def probe(self) -> str:

@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import anyio
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 READ_WINDOW = 4 << 20  # bytes per GET of a streamed download: each request ends quickly
+DOWNLOAD_CHUNK = 4 << 20  # bytes written to a file at a time
 UPLOAD_CONCURRENCY = 4  # parts of one file in flight at once
 START_CHECK_SECONDS = 10.0
 # obstore raises its own errors, and the built-in one for a 404 (no such key, or bucket).
@@ -73,6 +75,10 @@ class S3Store:
     def _failure(self, error: Exception) -> StorageUnavailable:
         return s3_failure(error, self.bucket, self._where)
 
+    @property
+    def is_remote(self) -> bool:
+        return True
+
     async def open(self, *, verify: bool = True) -> None:
         if not verify:
             return
@@ -105,6 +111,29 @@ class S3Store:
         except S3_ERRORS as exc:
             raise self._failure(exc) from exc
 
+    async def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
+        try:
+            await obstore.put_async(
+                self._store, self._key(key), data, attributes={"Content-Type": content_type}
+            )
+        except S3_ERRORS as exc:
+            raise self._failure(exc) from exc
+
+    async def get_file(self, key: str, target: Path) -> bool:
+        try:
+            found = await obstore.get_async(self._store, self._key(key))
+        except FileNotFoundError:
+            return False
+        except obstore.exceptions.BaseError as exc:
+            raise self._failure(exc) from exc
+        async with await anyio.open_file(target, "wb") as file:
+            try:
+                async for chunk in found.stream(min_chunk_size=DOWNLOAD_CHUNK):
+                    await file.write(chunk)
+            except obstore.exceptions.BaseError as exc:
+                raise self._failure(exc) from exc
+        return True
+
     async def stat(self, key: str) -> StoredObject | None:
         try:
             meta = await obstore.head_async(self._store, self._key(key))
@@ -134,6 +163,9 @@ class S3Store:
                 raise self._failure(exc) from exc
             yield bytes(window)
 
+    def location(self, key: str) -> str:
+        return f"s3://{self.bucket}/{self._key(key)}"
+
     async def download_url(self, key: str, seconds: int) -> str:
         return await obstore.sign_async(
             self._store, "GET", self._key(key), timedelta(seconds=seconds)
@@ -149,6 +181,14 @@ class S3Store:
         except S3_ERRORS as exc:
             raise self._failure(exc) from exc
         return deleted
+
+    async def folders(self) -> list[str]:
+        try:
+            found = await obstore.list_with_delimiter_async(self._store, self.prefix or None)
+        except S3_ERRORS as exc:
+            raise self._failure(exc) from exc
+        names = (prefix.removeprefix(self.prefix).strip("/") for prefix in found["common_prefixes"])
+        return [name for name in names if name and not name.startswith(".")]
 
     async def probe(self) -> str:
         key = self._key(f".aivideo-ready/{new_id()}")
