@@ -129,6 +129,34 @@ async def test_a_spanish_video_spoken_by_a_voice_of_the_folder_completes(
     got = (await voices_api.alice.get(f"/v1/videos/{video.id}")).json()
     assert (got["voice"], got["language"]) == (SPANISH, "es")
     assert video.duration_seconds is not None and video.duration_seconds > 1
+    # A cue per sentence, found by Spanish rules (¿...? and ¡...! are sentences of their own).
+    vtt = (await voices_api.alice.get(f"/v1/videos/{video.id}/subtitles.vtt")).text
+    cues = [block.splitlines()[-1] for block in vtt.split("\n\n")[1:] if "-->" in block]
+    assert cues == ["Hola.", "¿Adónde va el agua?", "¡Al mar!"]
+    (scene,) = (await voices_api.alice.get(f"/v1/videos/{video.id}/scenes")).json()["scenes"]
+    assert scene["narration"] == "Hola. ¿Adónde va el agua? ¡Al mar!"
+    assert {"agua", "mar"} <= {pictogram["name"] for pictogram in scene["pictograms"]}
+
+
+async def test_a_storyboard_in_spanish_is_said_and_pictured_in_spanish(
+    voices_api: Api, resources: Resources
+) -> None:
+    created = await voices_api.alice.post(
+        "/v1/videos",
+        json={
+            "scenes": [{"text": "El sol brilla."}, {"text": "Cae la lluvia.", "voice": SPANISH}],
+            "voice": SPANISH,
+            "language": "es",
+            "quality": "low",
+        },
+    )
+    assert created.status_code == 202, created.text
+
+    video = await wait_for_status(resources, created.json()["id"], "completed", "failed")
+    assert video.status == "completed", video.error_message
+    board = (await voices_api.alice.get(f"/v1/videos/{video.id}/scenes")).json()
+    pictured = [[p["name"] for p in scene["pictograms"]] for scene in board["scenes"]]
+    assert pictured == [["sol"], ["lluvia"]]
 
 
 @pytest.fixture

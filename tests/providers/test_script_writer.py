@@ -19,6 +19,7 @@ from tests.support.cli import cli_env, run_cli
 from tests.support.fake_llm import SCRIPT, FakeLlm, completion, error, ok
 from tests.support.server import running_api, serve_on_loopback
 from tests.support.video_state import event_kinds, wait_for_status
+from tests.support.voice_files import add_voice, copy_bundled_model
 
 
 @pytest.fixture
@@ -59,6 +60,20 @@ async def test_a_prompt_becomes_scenes_with_keywords(writer: ScriptWriter, llm: 
     assert sent["messages"][-1] == {"role": "user", "content": "the water cycle"}
     assert "100 words" in sent["messages"][0]["content"]  # 40 s at 2.5 words a second
     assert llm.headers[0]["authorization"] == "Bearer sk-test-key"
+
+
+async def test_the_model_is_told_the_language_to_write_in(
+    writer: ScriptWriter, llm: FakeLlm
+) -> None:
+    await writer.write("the water cycle", target_seconds=40)
+    await writer.write("el ciclo del agua", target_seconds=40, language="Spanish (Mexico)")
+    await writer.write("the water cycle", target_seconds=40, language="German")
+
+    told = [request["messages"][0]["content"] for request in llm.requests]
+    assert "narration in English" in told[0]
+    assert "narration in Spanish (Mexico)" in told[1]
+    assert "narration in German" in told[2]  # the language is part of the cache key
+    assert "keywords stay in English" in told[1]  # stock footage is searched in English
 
 
 async def test_the_same_prompt_is_written_once(writer: ScriptWriter, llm: FakeLlm) -> None:
@@ -318,3 +333,51 @@ async def test_the_command_line_makes_a_video_from_a_prompt(llm: FakeLlm, tmp_pa
     assert "The sun warms the sea." in srt
     assert refused_code == 1
     assert "refused the API key" in refused and "Traceback" not in refused
+
+
+SPANISH_VOICE = "es_ES-prueba-medium"
+SPANISH_SCRIPT = {
+    "title": "De dónde viene la lluvia",
+    "scenes": [
+        {"narration": "El sol calienta el mar. El agua sube como vapor.", "keywords": ["ocean"]},
+        {"narration": "Arriba, el vapor forma nubes. ¿Y después? ¡Llueve!", "keywords": ["sky"]},
+    ],
+}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_video_from_a_prompt_in_spanish_is_written_said_and_pictured_in_spanish(
+    llm: FakeLlm, settings: Settings, resources: Resources, tmp_path: Path
+) -> None:
+    llm.replies = [ok(SPANISH_SCRIPT)]
+    folder = tmp_path / "voices"
+    await add_voice(folder, await asyncio.to_thread(copy_bundled_model, tmp_path), SPANISH_VOICE)
+    async with serve_on_loopback(llm.app()) as llm_url:
+        configured = settings.model_copy(
+            update={"llm_base_url": f"{llm_url}/v1", "max_attempts": 1, "voices_dir": folder}
+        )
+        async with running_api(configured, resources) as api:
+            created = await api.alice.post(
+                "/v1/videos",
+                json={
+                    "prompt": "el ciclo del agua", "target_seconds": 20, "language": "es",
+                    "voice": SPANISH_VOICE, "quality": "low",
+                },
+            )  # fmt: skip
+            assert created.status_code == 202, created.text
+            video_id = created.json()["id"]
+            video = await wait_for_status(resources, video_id, "completed", "failed")
+            shown = (await api.alice.get(f"/v1/videos/{video_id}")).json()
+            subtitles = (await api.alice.get(f"/v1/videos/{video_id}/subtitles.srt")).text
+            board = (await api.alice.get(f"/v1/videos/{video_id}/scenes")).json()
+
+    assert video.status == "completed", video.error_message
+    assert (
+        "Write the title and the narration in Spanish," in llm.requests[0]["messages"][0]["content"]
+    )
+    assert (shown["language"], shown["title"]) == ("es", "De dónde viene la lluvia")
+    assert shown["text"].startswith("El sol calienta el mar.")
+    cues = [block.splitlines()[2] for block in subtitles.strip().split("\n\n")]
+    assert cues[-2:] == ["¿Y después?", "¡Llueve!"]  # split by Spanish rules
+    clouds = board["scenes"][-1]
+    assert {"nube", "lluvia"} <= {pictogram["name"] for pictogram in clouds["pictograms"]}

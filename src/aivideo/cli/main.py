@@ -68,6 +68,7 @@ def serve(
     """Run the API (and, in embedded mode, everything else) in this process."""
     from aivideo.api.app import LOCAL_USER_ENV, create_app
     from aivideo.cli.server_options import uvicorn_options
+    from aivideo.cli.store_check import check_store
 
     settings = _settings()
     configure_logging(json=settings.log_json)
@@ -78,6 +79,11 @@ def serve(
             "postgresql+asyncpg://...): the processes tell each other what changed through it[/red]"
         )
         raise typer.Exit(2)
+    try:
+        asyncio.run(check_store(settings))
+    except StorageRefused as exc:  # credentials or bucket: the operator must fix a setting
+        console.print(f"[red]aivideo: {exc.message}[/red]", highlight=False)
+        raise typer.Exit(2) from exc
     allow_local_user = _is_loopback(host) and not settings.require_api_key
     if allow_local_user:
         logging.getLogger("aivideo.serve").info(
@@ -240,7 +246,8 @@ def generate(
         Path | None,
         typer.Option(
             help="A storyboard instead of a narration: a JSON file with a list of scenes, each "
-            "with its text and optionally media_url, pictograms, headline, min_seconds, voice."
+            "with its text and optionally media_url, pictograms, headline, min_seconds, voice; "
+            'or {"language": "es", "scenes": [...]} to give the video\'s language too.'
         ),
     ] = None,
     title: Annotated[str | None, typer.Option(help="A title card at the start.")] = None,
@@ -308,7 +315,9 @@ def generate(
         if scenes is not None:
             if text is not None or file is not None or prompt is not None:
                 raise InvalidInput("give a narration, --prompt or --scenes: only one of them")
-            storyboard = scene_files.read_scenes(scenes)
+            storyboard_file = scene_files.read_storyboard(scenes)
+            storyboard = storyboard_file.scenes
+            language = language or storyboard_file.language  # --language wins over the file
             narration = narration_of(storyboard)
         else:
             narration = _narration(text, file, prompt, settings, remote=server is not None)

@@ -1,14 +1,16 @@
 """``aivideo generate --scenes FILE.json``: a storyboard read from a file.
 
 The file holds a JSON list of scenes, each as ``POST /v1/videos`` takes them
-(``[{"text": "...", "headline": "...", "pictograms": ["💧"]}, ...]``), and is
-checked by the API's own request model, so a mistake reads the same here as
-in a 422: ``scenes[3].media_url: ...``.
+(``[{"text": "...", "headline": "...", "pictograms": ["💧"]}, ...]``), or an
+object with that list and the video's language, as the request has them
+(``{"language": "es", "scenes": [...]}``). It is checked by the API's own
+request model, so a mistake reads the same here as in a 422: ``scenes[3].media_url: ...``.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,22 +23,37 @@ from aivideo.videos.scene_schemas import SceneCreate
 from aivideo.videos.schemas import VideoCreate
 
 _EXAMPLE = '[{"text": "Water moves."}, {"text": "It rains.", "headline": "Rain"}]'
+_WITH_LANGUAGE = '{"language": "es", "scenes": [{"text": "El agua corre."}]}'
+_OBJECT_KEYS = ("scenes", "language")
 
 
-def read_scenes(path: Path) -> list[SceneCreate]:
-    """The scenes in ``path``, checked as the API checks them.
+@dataclass(frozen=True)
+class StoryboardFile:
+    scenes: list[SceneCreate]
+    language: str | None = None  # the video's, when the file says (BCP-47)
+
+
+def read_storyboard(path: Path) -> StoryboardFile:
+    """The scenes in ``path`` (and the video's language, if it gives one), checked as the
+    API checks them.
 
     Raises:
         InvalidInput: the file cannot be read, is not JSON, is not a list of
-            scenes, or a scene is wrong; the message is one line that says which.
+            scenes or an object holding one, or a scene is wrong; the message
+            is one line that says which.
     """
     stored = _json_in(path)
-    if not isinstance(stored, list):
+    if isinstance(stored, dict):
+        _check_object_keys(path, stored)
+        fields = dict(stored)
+    elif isinstance(stored, list):
+        fields = {"scenes": stored}
+    else:
         raise InvalidInput(
             f"{path} holds a JSON {_kind(stored)}, not a list of scenes; write it like {_EXAMPLE}"
         )
     try:
-        request = VideoCreate.model_validate({"scenes": stored})
+        request = VideoCreate.model_validate(fields)
     except ValidationError as exc:
         problems = "; ".join(
             f"{field_name(error['loc'])}: {error['msg'].removeprefix('Value error, ')}"
@@ -44,7 +61,21 @@ def read_scenes(path: Path) -> list[SceneCreate]:
         )
         raise InvalidInput(f"{path}: {problems}") from None
     assert request.scenes is not None
-    return request.scenes
+    return StoryboardFile(request.scenes, request.language)
+
+
+def _check_object_keys(path: Path, stored: dict[str, Any]) -> None:
+    if "scenes" not in stored:
+        raise InvalidInput(
+            f"{path} holds a JSON object without `scenes`; write a list of scenes like "
+            f"{_EXAMPLE}, or the video's language with them: {_WITH_LANGUAGE}"
+        )
+    unknown = [key for key in stored if key not in _OBJECT_KEYS]
+    if unknown:
+        raise InvalidInput(
+            f"{path}: unknown key {unknown[0]!r}: a storyboard object holds `scenes` and "
+            f"optionally `language`, like {_WITH_LANGUAGE}"
+        )
 
 
 def _json_in(path: Path) -> Any:

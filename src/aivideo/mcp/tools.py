@@ -98,6 +98,7 @@ def build_server(backend_of: BackendOf, **server_options: Any) -> MCPServer[Any]
         target_seconds: Annotated[int, Field(description=_about("target_seconds"))] = 60,
         title: Annotated[str | None, Field(description="A title card for the start.")] = None,
         voice: Annotated[str | None, Field(description=_about("voice"))] = None,
+        language: Annotated[str | None, Field(description=_about("language"))] = None,
         rate: Annotated[float, Field(description=_about("rate"))] = 1.0,
         quality: Annotated[Quality, Field(description="low 480p, medium 720p, high 1080p")] = (
             Quality.MEDIUM
@@ -136,8 +137,9 @@ def build_server(backend_of: BackendOf, **server_options: Any) -> MCPServer[Any]
         script writer) or from `scenes` (a storyboard). Follow it with get_video."""
         request = {
             "text": text, "prompt": prompt, "target_seconds": target_seconds, "title": title,
-            "voice": voice, "rate": rate, "quality": quality, "format": format,
-            "aspect": aspect, "subtitles": subtitles, "caption_style": caption_style,
+            "voice": voice, "language": language, "rate": rate, "quality": quality,
+            "format": format, "aspect": aspect, "subtitles": subtitles,
+            "caption_style": caption_style,
             "visuals": visuals, "metadata": metadata, "webhook_url": webhook_url,
             "media_urls": media_urls, "scenes": scenes,
         }  # fmt: skip

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from aivideo.core.languages import DEFAULT_LANGUAGE
 from aivideo.core.script import Script
 from aivideo.core.spec import VideoSpec
 from aivideo.pipeline.frame import Frame, frame_for
@@ -43,6 +44,12 @@ class Context:
 
     def __post_init__(self) -> None:
         self.frame = frame_for(self.spec.quality, self.spec.aspect)
+
+    @property
+    def language(self) -> str:
+        """The video's language (BCP-47): as asked, else its voice's (English for a voice
+        that tells none). What the script is split by, written in and pictured in."""
+        return self.spec.language or self.voices.find(self.spec.voice).language or DEFAULT_LANGUAGE
 
     @property
     def lead_in(self) -> float:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from aivideo.core.languages import primary_language
 from aivideo.core.spec import SceneSpec
 from aivideo.pipeline.pictograms import (
     Pictogram,
@@ -50,9 +51,12 @@ def describe_scenes(
 ) -> list[SceneWords]:
     """Per scene text, its keywords, headline and (if asked) pictograms, best first.
 
-    ``given``: a storyboard's scenes, whose own headline and pictograms win over
-    what the words suggest (pictograms Twemoji cannot draw are left out).
+    ``language``: the video's (BCP-47: ``es-MX`` reads as ``es``); in a language the
+    emoji names lack, only the emoji written in the text. ``given``: a storyboard's
+    scenes, whose own headline and pictograms win over what the words suggest
+    (pictograms Twemoji cannot draw are left out).
     """
+    language = primary_language(language)  # names and lemmas are per language, not accent
     described = []
     for index, text in enumerate(texts):
         scene = given[index] if index < len(given) else SceneSpec(text)

@@ -1,12 +1,13 @@
 """The script writer: an OpenAI-compatible chat API turns a prompt into a narration.
 
 OpenAI, Ollama, vLLM and llama.cpp's server all speak ``/chat/completions``.
-The model is asked for JSON: a title and scenes, each with its narration and
-a few keywords for stock footage. A reply in prose that reads as a narration
-is used as one (see :mod:`aivideo.providers.script_prose`), and the script
-says so. The reply is bounded (``max_tokens``), and the narration kept is at
-most the text limit a user's own text has. Replies are cached by a hash of
-everything that shapes them, so the same prompt is never paid for twice.
+The model is asked for JSON: a title and scenes, each with its narration (in
+the video's language, named in English) and a few keywords for stock footage.
+A reply in prose that reads as a narration is used as one (see
+:mod:`aivideo.providers.script_prose`), and the script says so. The reply
+is bounded (``max_tokens``), and the narration kept is at most the text limit
+a user's own text has. Replies are cached by a hash of everything that shapes
+them, so the same prompt is never paid for twice.
 
 Whatever goes wrong — a refused key, no credit, an unknown model, a timeout,
 an empty or malformed reply — ends in a :class:`ProviderFailed` whose message
@@ -40,10 +41,12 @@ Answer with one JSON object and nothing else, shaped like this:
  "scenes": [{"narration": "two or three spoken sentences", "keywords": ["two", "or three"]}]}
 Rules: about {words} words of narration in all; plain spoken sentences (no markdown, no
 lists, no stage directions, no emoji); each scene's keywords are concrete, filmable things
-for searching stock footage (for example "river", "rain clouds")."""
+for searching stock footage (for example "river", "rain clouds").
+Write the title and the narration in {language}, whatever language the request is in; the
+keywords stay in English, the language stock footage is searched in."""
 
 # Bump when the request changes in a way that changes replies: old cache entries then miss.
-_REQUEST_VERSION = "2"
+_REQUEST_VERSION = "3"
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\"”’)\]]*\s")
 
 
@@ -72,13 +75,17 @@ class ScriptWriter:
         self.cache = cache
         self.cache_ttl = cache_ttl
 
-    async def write(self, prompt: str, target_seconds: int) -> WrittenScript:
-        """A script of about ``target_seconds`` of narration about ``prompt``."""
+    async def write(
+        self, prompt: str, target_seconds: int, language: str = "English"
+    ) -> WrittenScript:
+        """A script of about ``target_seconds`` of narration about ``prompt``, in ``language``
+        (its English name, as the model reads it: "Spanish (Mexico)")."""
         words = round(target_seconds * WORDS_PER_SECOND)
+        system = SYSTEM_PROMPT.replace("{words}", str(words)).replace("{language}", language)
         request = {
             "model": self.model,
             "messages": [
-                {"role": "system", "content": SYSTEM_PROMPT.replace("{words}", str(words))},
+                {"role": "system", "content": system},
                 {"role": "user", "content": prompt},
             ],
             "response_format": {"type": "json_object"},

@@ -81,6 +81,7 @@ async function submitVideo(event) {
   };
   if ($("title").value.trim()) request.title = $("title").value.trim();
   if ($("voice").value) request.voice = $("voice").value;
+  if ($("language").value.trim()) request.language = $("language").value.trim();
   $("submit").disabled = true;
   try {
     const video = await api("/v1/videos", {
@@ -370,11 +371,19 @@ async function loadFeatures() {
 async function loadVoices() {
   try {
     const voices = await api("/v1/voices");
+    const languages = new Map((voices.details ?? []).map((voice) => [voice.name, voice.language]));
     for (const voice of voices.voices) {
       const option = document.createElement("option");
       option.value = voice;
-      option.textContent = voice;
+      const language = languages.get(voice);
+      option.textContent = language ? `${voice} (${language})` : voice;
       $("voice").append(option);
+    }
+    // The languages the voices speak, offered as the language field's suggestions.
+    for (const language of new Set([...languages.values()].filter(Boolean))) {
+      const option = document.createElement("option");
+      option.value = language;
+      $("languages").append(option);
     }
   } catch (error) {
     $("voice-error").textContent = error.message;

@@ -24,7 +24,7 @@ from aivideo.pipeline.pictograms.catalogue import (
 from aivideo.pipeline.pictograms.inside_text import names_inside
 from aivideo.pipeline.pictograms.languages import INSIDE_TEXT_LANGUAGES, NAMED_LANGUAGES
 from aivideo.pipeline.pictograms.pictogram import Pictogram
-from aivideo.pipeline.pictograms.topics import TOPIC_LABELS, TOPIC_PICTOGRAMS
+from aivideo.pipeline.pictograms.topics import topic_labels, topic_pictograms
 from aivideo.pipeline.pictograms.words import Word, rank_words, scene_words
 
 _FULLY_QUALIFIED = emoji.STATUS["fully_qualified"]
@@ -80,9 +80,11 @@ def _written_emoji(text: str, language: str) -> list[Pictogram]:
 
 
 def _label(emoji_text: str, language: str) -> str:
-    """Our topic label in English (🌍 "earth"), else the emoji's name in ``language``."""
-    if language == "en" and emoji_text in TOPIC_LABELS:
-        return TOPIC_LABELS[emoji_text]
+    """Our topic label (🌍 "earth", "tierra"), else the emoji's name in ``language``."""
+    if label := topic_labels(language).get(emoji_text):
+        return label
+    if language in NAMED_LANGUAGES:
+        catalogue(language)  # the emoji package reads a language's names on first use
     data = emoji.EMOJI_DATA[emoji_text]
     return label_of(str(data.get(language, data["en"])))
 
@@ -108,14 +110,14 @@ def _named_in_words(text: str, index: Catalogue) -> list[Pictogram]:
 def _named_by_words(words: list[Word], index: Catalogue) -> dict[str, _Score]:
     scores: dict[str, _Score] = {}
     phrased = _add_phrases(words, index, scores)
-    english = index.language == "en"
+    topics = topic_pictograms(index.language)
     telling = rank_words(words)
     lemmas = {word.lemma for word in telling}
     for word in telling:
         if word.lemma in phrased:
             continue
-        topic = TOPIC_PICTOGRAMS.get(word.surface.lower()) or TOPIC_PICTOGRAMS.get(word.lemma)
-        if english and topic:
+        topic = topics.get(word.surface.lower()) or topics.get(word.lemma)
+        if topic:
             best = Candidate(topic[0], topic[1], TOPIC_WORD)
         elif candidates := index.by_word.get(word.lemma):
             best = candidates[0]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from aivideo.pipeline.pictograms.catalogue import catalogue
 from aivideo.pipeline.pictograms.keywords import scene_keywords
 from aivideo.pipeline.pictograms.languages import INSIDE_TEXT_LANGUAGES
-from aivideo.pipeline.pictograms.topics import TOPIC_PICTOGRAMS
+from aivideo.pipeline.pictograms.topics import topic_pictograms
 from aivideo.pipeline.pictograms.words import Word, scene_words, telling_words
 
 # "70%", "1.5 billion", "$3", "2024", "-4 °C"; not the 2 of "CO2".
@@ -35,10 +35,10 @@ def headline(text: str, language: str = "en") -> str:
     if not telling:
         return ""
     index = catalogue(language)
+    topics = topic_pictograms(language)
 
     def names_a_pictogram(word: Word) -> bool:
-        english = language == "en" and word.lemma in TOPIC_PICTOGRAMS
-        return english or word.lemma in index.by_word
+        return word.lemma in topics or word.lemma in index.by_word
 
     words = scene_words(text, language)
     best = next((t for t in telling if names_a_pictogram(words[t.first])), telling[0])

@@ -3,10 +3,15 @@
 A word here wins over the emoji names: "water" is a droplet, not "water pistol";
 "cycle" is the looping arrows, not a bicycle. Each row is an emoji, the label shown
 under it, and the words (English lemmas, or a plural simplemma leaves alone) that
-call it up. A word is in one row only.
+call it up. A word is in one row only. Rows in other languages are in
+``topic_translations``: ``topic_pictograms(language)`` gives either.
 """
 
 from __future__ import annotations
+
+from functools import cache
+
+from aivideo.pipeline.pictograms.topic_translations import TRANSLATIONS
 
 _ROWS = [
     # Water and weather
@@ -141,9 +146,9 @@ _ROWS = [
 ]
 
 
-def _table() -> dict[str, tuple[str, str]]:
+def _table(rows: list[tuple[str, str, str]]) -> dict[str, tuple[str, str]]:
     table: dict[str, tuple[str, str]] = {}
-    for emoji, label, words in _ROWS:
+    for emoji, label, words in rows:
         for word in words.split():
             if word in table:
                 raise ValueError(f"topic word {word!r} is in two rows")
@@ -151,10 +156,37 @@ def _table() -> dict[str, tuple[str, str]]:
     return table
 
 
+def _labels(rows: list[tuple[str, str, str]]) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for emoji, label, _ in rows:
+        labels.setdefault(emoji, label)
+    return labels
+
+
+def _translated_rows(language: str) -> list[tuple[str, str, str]]:
+    """``language``'s rows, in the English table's order; its first word is the label."""
+    words = TRANSLATIONS.get(language, {})
+    return [
+        (emoji, words[label].split()[0], words[label])
+        for emoji, label, _ in _ROWS
+        if label in words
+    ]
+
+
 # word -> (emoji, label)
-TOPIC_PICTOGRAMS: dict[str, tuple[str, str]] = _table()
+TOPIC_PICTOGRAMS: dict[str, tuple[str, str]] = _table(_ROWS)
 
 # emoji -> the label of its first row
-TOPIC_LABELS: dict[str, str] = {}
-for _emoji, _label, _ in _ROWS:
-    TOPIC_LABELS.setdefault(_emoji, _label)
+TOPIC_LABELS: dict[str, str] = _labels(_ROWS)
+
+
+@cache
+def topic_pictograms(language: str) -> dict[str, tuple[str, str]]:
+    """The topic table in ``language``: word -> (emoji, label); {} for one it lacks."""
+    return TOPIC_PICTOGRAMS if language == "en" else _table(_translated_rows(language))
+
+
+@cache
+def topic_labels(language: str) -> dict[str, str]:
+    """emoji -> its label in ``language``, for the emoji the topic table has there."""
+    return TOPIC_LABELS if language == "en" else _labels(_translated_rows(language))

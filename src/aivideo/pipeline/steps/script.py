@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aivideo.core.errors import InvalidInput
-from aivideo.core.languages import DEFAULT_LANGUAGE
+from aivideo.core.languages import english_name
 from aivideo.core.script import MAX_TEXT_CHARS, Scene, Script, is_speakable
 from aivideo.pipeline.context import Context
 from aivideo.pipeline.script import storyboard_script, write_script
@@ -15,7 +15,7 @@ from aivideo.providers.errors import ProviderFailed
 
 async def run(ctx: Context) -> Script:
     _check_voices(ctx)  # an unknown voice fails here, before any work
-    language = _language(ctx)
+    language = ctx.language
     if ctx.spec.prompt is not None:
         return await _written_script(ctx, ctx.spec.prompt, language)
     # Sentence splitting takes at most about a second of CPU at the 20 000 character
@@ -32,16 +32,12 @@ def _check_voices(ctx: Context) -> None:
     speaks the video's language."""
     check_language(ctx.voices.find(ctx.spec.voice), ctx.spec.language)
     for index, scene in enumerate(ctx.spec.scenes):
+        if scene.voice is None:
+            continue  # it speaks with the video's voice, checked above
         try:
             check_language(ctx.voices.find(scene.voice), ctx.spec.language)
         except InvalidInput as exc:
             raise InvalidInput(f"scenes[{index}].voice: {exc.message}") from exc
-
-
-def _language(ctx: Context) -> str:
-    """The video's language: as asked, else its voice's (English for one that tells none)."""
-    voice = ctx.voices.find(ctx.spec.voice)
-    return ctx.spec.language or voice.language or DEFAULT_LANGUAGE
 
 
 async def _written_script(ctx: Context, prompt: str, language: str) -> Script:
@@ -52,7 +48,9 @@ async def _written_script(ctx: Context, prompt: str, language: str) -> Script:
             "this video has a prompt but the server has no script writer: set "
             "AIVIDEO_LLM_BASE_URL (and AIVIDEO_LLM_API_KEY), or send the narration as text"
         )
-    written = await writer.write(prompt, ctx.spec.target_seconds)
+    # The first look-up of a language's name reads langcodes' names from disk.
+    language_name = await ctx.tools.run_in_thread(english_name, language)
+    written = await writer.write(prompt, ctx.spec.target_seconds, language_name)
     scenes = []
     for part in written.scenes:
         if not is_speakable(part.narration):

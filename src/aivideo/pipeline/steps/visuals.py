@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from aivideo.core.languages import iso639_2
 from aivideo.core.options import SubtitleMode, VisualChoice
 from aivideo.core.outputs import NARRATION, STORYBOARD, scene_preview, subtitle_track
 from aivideo.pipeline.captions import make_captions
@@ -19,8 +20,6 @@ from aivideo.pipeline.scene_words import SceneWords, describe_scenes
 from aivideo.pipeline.sources.chain import choose_scene_media
 from aivideo.pipeline.storyboard import clip_preview_args, paint_preview, storyboard
 from aivideo.pipeline.visuals import PaintJob, plan_visuals
-
-LANGUAGE = "en"  # the only one spoken today
 
 
 def _scene_durations(ctx: Context) -> list[float]:
@@ -73,7 +72,7 @@ async def run(ctx: Context) -> VisualsRecord:
     words = await ctx.tools.run_in_process(
         describe_scenes,
         [" ".join(scene.sentences) for scene in scenes],
-        LANGUAGE,
+        ctx.language,
         ctx.spec.visuals in (VisualChoice.AUTO, VisualChoice.PICTOGRAMS),
         ctx.spec.scenes,
     )
@@ -129,6 +128,7 @@ def restore(ctx: Context, record: VisualsRecord) -> None:
         credits=record.credits,
         subtitles=ctx.spec.subtitles,
         subtitle_file=root / subtitle_track(ctx.spec.format.value),
+        subtitle_language=iso639_2(ctx.language),
         music=ctx.spec.music,
         music_volume=ctx.spec.music_volume,
     )
