@@ -26,9 +26,10 @@ from PIL import Image, ImageDraw
 from aivideo.core.options import Aspect, CaptionStyle, Quality
 from aivideo.pipeline.captions import make_captions
 from aivideo.pipeline.ffmpeg import run_ffmpeg
+from aivideo.pipeline.fonts import fontconfig_file
 from aivideo.pipeline.frame import FPS, frame_for
 from aivideo.pipeline.overlay_text import ass_script
-from aivideo.pipeline.painting import font, font_folder, paint_background
+from aivideo.pipeline.painting import font, paint_background
 from aivideo.pipeline.render import filter_path
 from aivideo.pipeline.speech.narration import Narration, SpokenSentence, SpokenWord
 from aivideo.pipeline.subtitles import make_cues
@@ -89,7 +90,9 @@ def paint_word_pictures(folder: Path, narration: Narration) -> Path:
     return playlist
 
 
-async def encode(folder: Path, extra_inputs: list[str], captions: str, name: str) -> None:
+async def encode(
+    folder: Path, extra_inputs: list[str], captions: str, name: str, fonts: Path | None = None
+) -> None:
     frame = frame_for(Quality.MEDIUM, Aspect.LANDSCAPE)
     pan = f"crop={frame.width}:{frame.height}:'(iw-ow)*min(n/{SECONDS * FPS},1)':'(ih-oh)/2'"
     graph = f"[0:v]{pan},format=yuv420p{captions}[v]"
@@ -98,7 +101,8 @@ async def encode(folder: Path, extra_inputs: list[str], captions: str, name: str
             "-framerate", str(FPS), "-loop", "1", "-i", str(folder / "bg.jpg"), *extra_inputs,
             "-filter_complex", graph, "-map", "[v]", "-t", str(SECONDS),
             "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-y", str(folder / name),
-        ]
+        ],
+        environment={"FONTCONFIG_FILE": str(fonts)} if fonts else None,
     )  # fmt: skip
 
 
@@ -118,9 +122,8 @@ async def one_round(folder: Path) -> dict[str, tuple[float, float]]:
         spoken, make_cues(spoken, Aspect.LANDSCAPE), Aspect.LANDSCAPE, CaptionStyle.KARAOKE
     )
     script.write_text(ass_script(frame, captions, []))
-    fonts = font_folder()
-    fonts_option = f":fontsdir={filter_path(fonts)}" if fonts else ""
-    await encode(folder, [], f",subtitles=filename={filter_path(script)}{fonts_option}", "ass.mkv")
+    fonts = fontconfig_file(folder / "fonts")
+    await encode(folder, [], f",subtitles=filename={filter_path(script)}", "ass.mkv", fonts)
     results["libass, a caption per word"] = (
         time.perf_counter() - started, children_cpu() - cpu
     )  # fmt: skip

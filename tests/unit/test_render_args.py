@@ -58,10 +58,7 @@ def test_webm_segment_is_vp9() -> None:
 
 def test_title_is_overlaid_then_captions_and_headlines_are_drawn_by_libass() -> None:
     title = TimedPicture(Path("title.png"), 0.0, 2.5)
-    fonts = Path("/usr/share/fonts/truetype/dejavu")
-    args = _segment_arguments(
-        plan(title=title), range(0, 2), Path("/w/cap.ass"), Path("s.mkv"), fonts
-    )
+    args = _segment_arguments(plan(title=title), range(0, 2), Path("/w/cap.ass"), Path("s.mkv"))
 
     # Two still inputs (0, 1), then the title (2); the captions are a filter, not an input.
     assert args[:10] == [
@@ -71,8 +68,7 @@ def test_title_is_overlaid_then_captions_and_headlines_are_drawn_by_libass() -> 
     graph = args[args.index("-filter_complex") + 1].split(";")
     assert graph[-3:] == [
         "[backgrounds][2:v]overlay=x=0:y=0:enable='between(t,0.000,2.500)'[titled]",
-        "[titled]subtitles=filename=/w/cap.ass:fontsdir=/usr/share/fonts/truetype/dejavu"
-        "[captioned]",
+        "[titled]subtitles=filename=/w/cap.ass[captioned]",
         "[captioned]format=yuv420p[video]",
     ]
 
@@ -119,13 +115,14 @@ def test_webm_mux_with_music_and_soft_subtitles() -> None:
         music=Path("music.ogg"),
         subtitles=SubtitleMode.SOFT,
         subtitle_file=Path("subs.vtt"),
+        subtitle_language="spa",
     )
     # Inputs: 0 the segments, 1 the voice, 2 the music (looped), 3 the subtitles.
     assert _mux_arguments(p, Path("segments.ffconcat"), Path("out.webm")) == [
         "-f", "concat", "-safe", "0", "-i", "segments.ffconcat", "-i", "voice.wav",
         "-stream_loop", "-1", "-i", "music.ogg", "-i", "subs.vtt",
         "-filter_complex", _audio_graph(p), "-map", "0:v", "-map", "[audio]",
-        "-map", "3:s", "-c:s", "webvtt", "-metadata:s:s:0", "language=eng",
+        "-map", "3:s", "-c:s", "webvtt", "-metadata:s:s:0", "language=spa",
         "-c:v", "copy", "-c:a", "libopus", "-b:a", "96k", "-ar", "48000", "-t", "10.000",
         "-f", "webm", "-y", "out.webm",
     ]  # fmt: skip
@@ -139,6 +136,14 @@ def test_mp4_soft_subtitles_without_music_are_input_2_as_mov_text() -> None:
     assert args[args.index("-c:s") - 2 : args.index("-c:s") + 2] == [
         "-map", "2:s", "-c:s", "mov_text",
     ]  # fmt: skip
+
+
+def test_a_subtitle_track_in_a_language_without_a_code_is_left_untagged() -> None:
+    p = plan(subtitles=SubtitleMode.SOFT, subtitle_file=Path("subs.srt"), subtitle_language=None)
+    args = _mux_arguments(p, Path("segments.ffconcat"), Path("out.mp4"))
+
+    assert "-c:s" in args
+    assert not any(arg.startswith("language=") for arg in args)
 
 
 def test_burned_subtitles_add_no_subtitle_track() -> None:

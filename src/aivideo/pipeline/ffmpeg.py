@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 
 import imageio_ffmpeg
@@ -36,8 +37,12 @@ async def run_ffmpeg(
     *,
     total_frames: int | None = None,
     on_progress: ProgressCallback | None = None,
+    environment: Mapping[str, str] | None = None,
 ) -> None:
-    """Run ffmpeg with ``args``; raise :class:`RenderFailed` with its own words if it fails."""
+    """Run ffmpeg with ``args``; raise :class:`RenderFailed` with its own words if it fails.
+
+    ``environment``: variables set for ffmpeg on top of this process's own.
+    """
     executable = await asyncio.to_thread(ffmpeg_executable)
     process = await asyncio.create_subprocess_exec(
         executable,
@@ -52,6 +57,7 @@ async def run_ffmpeg(
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, **environment} if environment else None,
     )
     assert process.stdout is not None and process.stderr is not None
     stdout, stderr = process.stdout, process.stderr

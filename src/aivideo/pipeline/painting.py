@@ -1,19 +1,22 @@
 """Pictures drawn with Pillow and NumPy: backgrounds and the title card.
 
 Every function here is CPU work and runs in the process pool; each writes a PNG
-and returns what the caller needs to place it.
+and returns what the caller needs to place it. Text is drawn in the bundled font
+that has its script (``fonts``), shaped by Pillow's raqm (HarfBuzz, FriBidi).
 """
 
 from __future__ import annotations
 
-import math
 import random
-import textwrap
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
+
+from aivideo.pipeline.fonts import BundledFont, font_for_text
+from aivideo.pipeline.scripts_of_text import uses_kana
+from aivideo.pipeline.text_tokens import wrap_lines
 
 # Calm two-colour gradients (top-left, bottom-right), chosen by hand.
 PALETTES = [
@@ -27,29 +30,23 @@ PALETTES = [
     ((16, 20, 36), (60, 70, 120)),
 ]
 
-_FONT_FILES = [
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-    "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf",
-]
+
+def font(size: int, text: str = "") -> ImageFont.FreeTypeFont:
+    """The pictures' font at ``size``, bold: the bundled one that has most of ``text``'s letters."""
+    return _bold(font_for_text(text), size)
 
 
 @cache
-def _font_file() -> Path | None:
-    """DejaVu Sans Bold, where the system has it (wide Unicode coverage)."""
-    return next((Path(path) for path in _FONT_FILES if Path(path).exists()), None)
+def _bold(bundled: BundledFont, size: int) -> ImageFont.FreeTypeFont:
+    face = ImageFont.truetype(bundled.path(), size)
+    if bundled.variable:
+        face.set_variation_by_name("Bold")
+    return face
 
 
-@cache
-def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """The pictures' font at ``size``: DejaVu Sans Bold, else Pillow's own."""
-    path = _font_file()
-    return ImageFont.truetype(path, size) if path else ImageFont.load_default(size)
-
-
-def font_folder() -> Path | None:
-    """The folder of the font the pictures use, for libass to draw captions in the same one."""
-    path = _font_file()
-    return path.parent if path else None
+def text_language(text: str) -> str | None:
+    """The language to shape ``text`` in, where it changes the glyphs: Japanese forms of kanji."""
+    return "ja" if uses_kana(text) else None
 
 
 def paint_background(width: int, height: int, palette: int, seed: int, output: Path) -> None:
@@ -91,29 +88,23 @@ def background_image(width: int, height: int, palette: int, seed: int) -> Image.
     return Image.fromarray(pixels)
 
 
-def wrap_lines(text: str, chars_per_line: int) -> list[str]:
-    """Wrap to at most ``chars_per_line``, in as few lines as that allows, of even length.
-
-    "one two three four five / six" reads worse than "one two three / four five six".
-    """
-    fewest = textwrap.wrap(text, chars_per_line, break_long_words=True) or [text]
-    for width in range(math.ceil(len(text) / len(fewest)), chars_per_line):
-        lines = textwrap.wrap(text, width, break_long_words=True)
-        if len(lines) <= len(fewest):
-            return lines
-    return fewest
-
-
 def paint_title(title: str, width: int, height: int, output: Path) -> None:
     """The title card: large centred text over a darkened band, transparent elsewhere."""
     size = round(min(width, height) * 0.09)
-    face = font(size)
-    chars = max(8, int(width * 0.8 / (size * 0.55)))
+    face = font(size, title)
+    chars = max(8, int(width * 0.8 / (size * 0.55)))  # Latin letters; a CJK character is two
     text = "\n".join(wrap_lines(title, chars)[:3])
+    language = text_language(title)
     image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     box = draw.multiline_textbbox(
-        (width / 2, height / 2), text, font=face, anchor="mm", align="center", spacing=size // 4
+        (width / 2, height / 2),
+        text,
+        font=face,
+        anchor="mm",
+        align="center",
+        spacing=size // 4,
+        language=language,
     )
     band = round(size * 0.8)
     draw.rectangle((0, box[1] - band, width, box[3] + band), fill=(0, 0, 0, 110))
@@ -124,6 +115,7 @@ def paint_title(title: str, width: int, height: int, output: Path) -> None:
         anchor="mm",
         align="center",
         spacing=size // 4,
+        language=language,
         fill=(255, 255, 255, 255),
         stroke_width=max(2, size // 20),
         stroke_fill=(0, 0, 0, 200),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,12 +28,13 @@ from aivideo.core.atomic_files import PARTIAL_SUFFIX, partial_path
 from aivideo.core.options import OutputFormat, SubtitleMode
 from aivideo.pipeline.captions import Caption
 from aivideo.pipeline.ffmpeg import ProgressCallback, run_ffmpeg
+from aivideo.pipeline.fonts import fontconfig_file
 from aivideo.pipeline.frame import FPS, Frame
 from aivideo.pipeline.overlay_text import Headline, ass_script
-from aivideo.pipeline.painting import font_folder
 from aivideo.pipeline.scene_graph import Shot, background_graph
 
 SCENES_PER_SEGMENT = 2
+_FONTS_FOLDER = ".caption-fonts"  # while rendering: how libass finds the bundled fonts
 _MUX_SHARE = 0.05  # of the stage's progress: the last pass only copies the picture
 
 _VIDEO_ENCODER = {
@@ -75,6 +77,7 @@ class RenderPlan:
     credits: list[str] = field(default_factory=list)  # what the pictures' licences ask for
     subtitles: SubtitleMode = SubtitleMode.NONE
     subtitle_file: Path | None = None  # SRT for mp4, WebVTT for webm
+    subtitle_language: str | None = None  # the track's tag, ISO 639-2 ("spa"); None: untagged
     music: Path | None = None
     music_volume: float = 0.15
 
@@ -106,7 +109,6 @@ def _segment_arguments(
     scenes: range,
     overlay_script: Path | None,
     output: Path,
-    fonts_folder: Path | None = None,
 ) -> list[str]:
     starts = plan.starts()
     begin = starts[scenes.start]
@@ -120,8 +122,8 @@ def _segment_arguments(
         graph.append(f"{current}[{next_input}:v]overlay=x=0:y=0:enable='{window}'[titled]")
         current, next_input = "[titled]", next_input + 1
     if overlay_script is not None:
-        fonts = f":fontsdir={filter_path(fonts_folder)}" if fonts_folder else ""
-        graph.append(f"{current}subtitles=filename={filter_path(overlay_script)}{fonts}[captioned]")
+        # libass finds the fonts through fontconfig (fonts.fontconfig_file), not a fontsdir.
+        graph.append(f"{current}subtitles=filename={filter_path(overlay_script)}[captioned]")
         current = "[captioned]"
     graph.append(f"{current}format=yuv420p[video]")
     return [
@@ -159,7 +161,9 @@ def _mux_arguments(plan: RenderPlan, segment_list: Path, output: Path) -> list[s
         subtitle_input = 3 if plan.music else 2
         inputs += ["-i", str(plan.subtitle_file)]
         codec = _SOFT_SUBTITLE_CODEC[plan.output_format]
-        maps += ["-map", f"{subtitle_input}:s", "-c:s", codec, "-metadata:s:s:0", "language=eng"]
+        maps += ["-map", f"{subtitle_input}:s", "-c:s", codec]
+        if plan.subtitle_language:
+            maps += ["-metadata:s:s:0", f"language={plan.subtitle_language}"]
     credits = ["-metadata", "comment=" + "; ".join(plan.credits)] if plan.credits else []
     return [
         *inputs, *maps, *credits,
@@ -189,15 +193,17 @@ async def render_video(
     folder = output.parent
     report = on_progress or (lambda _fraction: None)
     segments, done_frames = [], 0
-    fonts_folder = await asyncio.to_thread(font_folder)
     try:
+        fonts = await asyncio.to_thread(fontconfig_file, folder / _FONTS_FOLDER)
         for k, scenes in enumerate(_segments(len(plan.shots))):
             starts = plan.starts()
             begin, end = starts[scenes.start], starts[scenes[-1]] + plan.shots[scenes[-1]].duration
             overlay_script = None
             if plan.captions or plan.headlines:
                 overlay_script = partial_path(folder / f"captions-{k}.ass")
-                script = ass_script(plan.frame, plan.captions, plan.headlines, begin, end)
+                script = await asyncio.to_thread(  # it reads the fonts' character sets
+                    ass_script, plan.frame, plan.captions, plan.headlines, begin, end
+                )
                 await _write(overlay_script, script)
             segment = partial_path(folder / f"segment-{k}.mkv")
             segments.append(segment)
@@ -209,9 +215,10 @@ async def render_video(
                 report((1 - _MUX_SHARE) * (before + own * fraction) / plan.total_frames)
 
             await run_ffmpeg(
-                _segment_arguments(plan, scenes, overlay_script, segment, fonts_folder),
+                _segment_arguments(plan, scenes, overlay_script, segment),
                 total_frames=frames,
                 on_progress=segment_progress,
+                environment={"FONTCONFIG_FILE": str(fonts)},
             )
             done_frames += frames
         segment_list = partial_path(folder / "segments.ffconcat")
@@ -227,6 +234,7 @@ async def _write(path: Path, text: str) -> None:
 
 
 def _remove_intermediates(folder: Path) -> None:
+    shutil.rmtree(folder / _FONTS_FOLDER, ignore_errors=True)
     for pattern in (f".segment*{PARTIAL_SUFFIX}", f".captions-*{PARTIAL_SUFFIX}"):
         for path in folder.glob(pattern):
             path.unlink(missing_ok=True)

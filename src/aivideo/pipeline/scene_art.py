@@ -85,7 +85,7 @@ def paint_pictogram_scene(
         draw.text(
             (slot.x, slot.y + disc_size / 2 + label_size * 0.2),
             label,
-            font=font(label_size),
+            font=font(label_size, label),
             anchor="ma",
             fill=(255, 255, 255, 235),
             stroke_width=max(1, label_size // 12),

@@ -10,10 +10,11 @@ import math
 from dataclasses import asdict, dataclass
 
 from aivideo.core.options import Aspect
-from aivideo.pipeline.painting import wrap_lines
 from aivideo.pipeline.speech.narration import Narration
+from aivideo.pipeline.text_tokens import Token, joined, shown_width, text_tokens, wrap_lines
 
 MAX_LINES = 2
+# In Latin letters: a Chinese or Japanese character counts two (scripts_of_text.display_width).
 _CHARS_PER_LINE = {Aspect.LANDSCAPE: 42, Aspect.SQUARE: 32, Aspect.PORTRAIT: 26}
 
 
@@ -48,21 +49,23 @@ def make_cues(narration: Narration, aspect: Aspect) -> list[Cue]:
 
 
 def _balanced_chunks(text: str, width: int) -> list[list[str]]:
-    """Lines of at most ``width`` characters, in cues of up to two lines of similar length.
+    """Lines of at most ``width`` Latin letters, in cues of up to two lines of similar length.
 
     Cutting at every second line would leave a lone word as a flash of a cue.
+    Japanese and Chinese phrases are joined without spaces (``text_tokens``).
     """
     lines = wrap_lines(text, width)
     if len(lines) <= MAX_LINES:
         return [lines]
     count = math.ceil(len(lines) / MAX_LINES)
-    target = len(text) / count
-    groups: list[list[str]] = [[]]
-    for word in text.split():
-        if groups[-1] and len(" ".join([*groups[-1], word])) > target and len(groups) < count:
+    tokens = text_tokens(text)
+    target = shown_width(tokens) / count
+    groups: list[list[Token]] = [[]]
+    for token in tokens:
+        if groups[-1] and shown_width([*groups[-1], token]) > target and len(groups) < count:
             groups.append([])
-        groups[-1].append(word)
-    return [wrap_lines(" ".join(group), width) for group in groups]
+        groups[-1].append(token)
+    return [wrap_lines(joined(group), width) for group in groups]
 
 
 def cues_to_json(cues: list[Cue]) -> list[dict[str, object]]:

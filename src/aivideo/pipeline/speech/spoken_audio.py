@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aivideo.core.script import is_speakable
+from aivideo.pipeline.text_tokens import text_tokens
 
 WordSpan = tuple[float, float]  # (start, end) in seconds from the sentence's first sample
 
@@ -45,8 +46,9 @@ class SpokenAudio:
 
 
 def word_tokens(text: str) -> list[str]:
-    """The words of ``text`` as written: split on whitespace, punctuation left attached.
+    """The words of ``text`` as written: split on whitespace, punctuation left attached,
+    Japanese and Chinese cut into phrases (``text_tokens``).
 
     A token without a letter or digit (an emoji, a lone dash) is not a word.
     """
-    return [token for token in text.split() if is_speakable(token)]
+    return [token.text for token in text_tokens(text) if is_speakable(token.text)]

@@ -12,16 +12,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aivideo.core.script import is_speakable
+from aivideo.pipeline.scripts_of_text import scripts
 from aivideo.pipeline.speech.sound import sound_span, trim_to_sound
 from aivideo.pipeline.speech.spoken_audio import WordSpan, word_tokens
+from aivideo.pipeline.text_tokens import text_tokens
 
 # Pauses in phoneme lengths (about 50 ms each for Piper's voices): Piper's own
 # alignments hold about 0.25 s after a comma and a little more at a full stop.
 COMMA_PAUSE = 4.0
 STOP_PAUSE = 6.0
-_COMMA_MARKS = frozenset(",;:—–-")
-_STOP_MARKS = frozenset(".!?…")
-_CLOSERS = "\"'”’»)]}"  # closing quotes and brackets come after the mark that counts
+_COMMA_MARKS = frozenset(",;:—–-、，；：،؛")
+_STOP_MARKS = frozenset(".!?…。！？؟।॥")
+_CLOSERS = "\"'”’»)]}」』）"  # closing quotes and brackets come after the mark that counts
 
 _SPOKEN_SYMBOLS = frozenset("$€£%&@+=#")  # said as a word: "dollars", "percent", "and"
 
@@ -35,7 +37,8 @@ def letter_weight(token: str) -> float:
 
 def _character_weight(character: str) -> float:
     if character.isalpha():
-        return 1.0
+        # A Chinese character is a syllable: about two kana (morae) in Japanese.
+        return 2.0 if "Hani" in scripts(character) else 1.0
     # A digit is said as a word ("2024": four of them), and so is a symbol.
     return 3.0 if character.isdigit() or character in _SPOKEN_SYMBOLS else 0.0
 
@@ -53,7 +56,7 @@ def pause_after(token: str) -> float:
 def word_pauses(text: str) -> list[float]:
     """Per word of ``text``, the pause after it, the lone marks that follow it included."""
     pauses: list[float] = []
-    for token in text.split():
+    for token in (token.text for token in text_tokens(text)):
         if is_speakable(token):
             pauses.append(pause_after(token))
         elif pauses:
