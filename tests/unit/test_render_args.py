@@ -10,6 +10,7 @@ from aivideo.pipeline.frame import Frame
 from aivideo.pipeline.render import (
     RenderPlan,
     TimedPicture,
+    _audio_arguments,
     _audio_graph,
     _concat_list,
     _mux_arguments,
@@ -20,7 +21,7 @@ from aivideo.pipeline.render import (
 from aivideo.pipeline.scene_graph import Shot
 
 FRAME = Frame(640, 360)
-NO_MUSIC_AUDIO = "[1:a]aresample=48000[audio]"
+NO_MUSIC_AUDIO = "[0:a]aresample=48000[audio]"
 
 
 def plan(output_format: OutputFormat = OutputFormat.MP4, **changes: Any) -> RenderPlan:
@@ -100,16 +101,34 @@ def test_title_outlasting_the_first_segment_goes_on_in_the_next_at_its_own_clock
     assert "overlay=x=0:y=0:enable='between(t,-2.000,0.500)'[titled]" in graph
 
 
-def test_mp4_mux_copies_the_picture_and_encodes_aac_without_music() -> None:
-    assert _mux_arguments(plan(), Path("segments.ffconcat"), Path("out.mp4")) == [
-        "-f", "concat", "-safe", "0", "-i", "segments.ffconcat", "-i", "voice.wav",
-        "-filter_complex", NO_MUSIC_AUDIO, "-map", "0:v", "-map", "[audio]",
-        "-c:v", "copy", "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-t", "10.000",
+def test_mp4_sound_track_is_aac_of_the_voice_alone_without_music() -> None:
+    assert _audio_arguments(plan(), Path("audio.mp4")) == [
+        "-i", "voice.wav", "-filter_complex", NO_MUSIC_AUDIO, "-map", "[audio]",
+        "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-t", "10.000",
+        "-f", "mp4", "-y", "audio.mp4",
+    ]  # fmt: skip
+
+
+def test_webm_sound_track_loops_the_music_under_the_voice_as_opus() -> None:
+    p = plan(OutputFormat.WEBM, music=Path("music.ogg"))
+    # Inputs: 0 the voice, 1 the music (looped).
+    assert _audio_arguments(p, Path("audio.webm")) == [
+        "-i", "voice.wav", "-stream_loop", "-1", "-i", "music.ogg",
+        "-filter_complex", _audio_graph(p), "-map", "[audio]",
+        "-c:a", "libopus", "-b:a", "96k", "-ar", "48000", "-t", "10.000",
+        "-f", "webm", "-y", "audio.webm",
+    ]  # fmt: skip
+
+
+def test_mp4_mux_copies_the_picture_and_the_sound() -> None:
+    assert _mux_arguments(plan(), Path("segments.ffconcat"), Path("a.mp4"), Path("out.mp4")) == [
+        "-f", "concat", "-safe", "0", "-i", "segments.ffconcat", "-i", "a.mp4",
+        "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "copy", "-t", "10.000",
         "-movflags", "+faststart", "-f", "mp4", "-y", "out.mp4",
     ]  # fmt: skip
 
 
-def test_webm_mux_with_music_and_soft_subtitles() -> None:
+def test_webm_mux_with_soft_subtitles() -> None:
     p = plan(
         OutputFormat.WEBM,
         music=Path("music.ogg"),
@@ -117,22 +136,20 @@ def test_webm_mux_with_music_and_soft_subtitles() -> None:
         subtitle_file=Path("subs.vtt"),
         subtitle_language="spa",
     )
-    # Inputs: 0 the segments, 1 the voice, 2 the music (looped), 3 the subtitles.
-    assert _mux_arguments(p, Path("segments.ffconcat"), Path("out.webm")) == [
-        "-f", "concat", "-safe", "0", "-i", "segments.ffconcat", "-i", "voice.wav",
-        "-stream_loop", "-1", "-i", "music.ogg", "-i", "subs.vtt",
-        "-filter_complex", _audio_graph(p), "-map", "0:v", "-map", "[audio]",
-        "-map", "3:s", "-c:s", "webvtt", "-metadata:s:s:0", "language=spa",
-        "-c:v", "copy", "-c:a", "libopus", "-b:a", "96k", "-ar", "48000", "-t", "10.000",
-        "-f", "webm", "-y", "out.webm",
+    # Inputs: 0 the segments, 1 the sound track (the music already in it), 2 the subtitles.
+    assert _mux_arguments(p, Path("segments.ffconcat"), Path("a.webm"), Path("out.webm")) == [
+        "-f", "concat", "-safe", "0", "-i", "segments.ffconcat", "-i", "a.webm",
+        "-i", "subs.vtt", "-map", "0:v", "-map", "1:a",
+        "-map", "2:s", "-c:s", "webvtt", "-metadata:s:s:0", "language=spa",
+        "-c:v", "copy", "-c:a", "copy", "-t", "10.000", "-f", "webm", "-y", "out.webm",
     ]  # fmt: skip
 
 
-def test_mp4_soft_subtitles_without_music_are_input_2_as_mov_text() -> None:
+def test_mp4_soft_subtitles_are_input_2_as_mov_text() -> None:
     p = plan(subtitles=SubtitleMode.SOFT, subtitle_file=Path("subs.srt"))
-    args = _mux_arguments(p, Path("segments.ffconcat"), Path("out.mp4"))
+    args = _mux_arguments(p, Path("segments.ffconcat"), Path("a.mp4"), Path("out.mp4"))
 
-    assert args[8:10] == ["-i", "subs.srt"]
+    assert args[8:10] == ["-i", "subs.srt"]  # after the segments (0) and the sound (1)
     assert args[args.index("-c:s") - 2 : args.index("-c:s") + 2] == [
         "-map", "2:s", "-c:s", "mov_text",
     ]  # fmt: skip
@@ -140,7 +157,7 @@ def test_mp4_soft_subtitles_without_music_are_input_2_as_mov_text() -> None:
 
 def test_a_subtitle_track_in_a_language_without_a_code_is_left_untagged() -> None:
     p = plan(subtitles=SubtitleMode.SOFT, subtitle_file=Path("subs.srt"), subtitle_language=None)
-    args = _mux_arguments(p, Path("segments.ffconcat"), Path("out.mp4"))
+    args = _mux_arguments(p, Path("segments.ffconcat"), Path("a.mp4"), Path("out.mp4"))
 
     assert "-c:s" in args
     assert not any(arg.startswith("language=") for arg in args)
@@ -148,7 +165,7 @@ def test_a_subtitle_track_in_a_language_without_a_code_is_left_untagged() -> Non
 
 def test_burned_subtitles_add_no_subtitle_track() -> None:
     p = plan(subtitles=SubtitleMode.BURNED, subtitle_file=Path("subs.srt"))
-    args = _mux_arguments(p, Path("segments.ffconcat"), Path("out.mp4"))
+    args = _mux_arguments(p, Path("segments.ffconcat"), Path("a.mp4"), Path("out.mp4"))
 
     assert "subs.srt" not in args
     assert "-c:s" not in args
@@ -157,8 +174,8 @@ def test_burned_subtitles_add_no_subtitle_track() -> None:
 def test_music_ducks_under_the_voice_and_fades_out_over_the_last_3_seconds() -> None:
     assert _audio_graph(plan()) == NO_MUSIC_AUDIO  # the voice alone, nothing to duck
     assert _audio_graph(plan(music=Path("m.ogg"), music_volume=0.3)).split(";") == [
-        "[1:a]aresample=48000,asplit[voice][key]",
-        "[2:a]aresample=48000,volume=0.3,afade=t=out:st=7.000:d=3[music]",  # 10 s - 3 s
+        "[0:a]aresample=48000,asplit[voice][key]",
+        "[1:a]aresample=48000,volume=0.3,afade=t=out:st=7.000:d=3[music]",  # 10 s - 3 s
         "[music][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[ducked]",
         "[voice][ducked]amix=inputs=2:duration=first:normalize=0[audio]",
     ]

@@ -6,7 +6,7 @@ which libass draws from an ASS script (``overlay_text``). Python never touches
 a frame.
 
 A long video is made in segments of a few scenes each, then joined without
-re-encoding, and the sound is added in that last pass. ffmpeg keeps every input
+re-encoding, and the sound, encoded meanwhile, is added in that last pass. ffmpeg keeps every input
 of a run in memory, so a 10-minute video in one run would need gigabytes; in
 segments it needs what a few scenes need. A cross-fade that falls on a segment
 boundary is drawn at the start of the later segment, from the end of the scene
@@ -35,7 +35,7 @@ from aivideo.pipeline.scene_graph import Shot, background_graph
 
 SCENES_PER_SEGMENT = 2
 _FONTS_FOLDER = ".caption-fonts"  # while rendering: how libass finds the bundled fonts
-_MUX_SHARE = 0.05  # of the stage's progress: the last pass only copies the picture
+_MUX_SHARE = 0.02  # of the stage's progress: the last pass only copies what was encoded
 
 _VIDEO_ENCODER = {
     OutputFormat.MP4: ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23"],
@@ -137,12 +137,12 @@ def _segment_arguments(
 
 def _audio_graph(plan: RenderPlan) -> str:
     if not plan.music:
-        return "[1:a]aresample=48000[audio]"
+        return "[0:a]aresample=48000[audio]"
     fade_start = max(0.0, plan.duration - 3)
     return ";".join(
         [
-            "[1:a]aresample=48000,asplit[voice][key]",
-            f"[2:a]aresample=48000,volume={plan.music_volume},"
+            "[0:a]aresample=48000,asplit[voice][key]",
+            f"[1:a]aresample=48000,volume={plan.music_volume},"
             f"afade=t=out:st={fade_start:.3f}:d=3[music]",
             # The music ducks while the voice speaks, and comes back up in the pauses.
             "[music][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[ducked]",
@@ -151,23 +151,31 @@ def _audio_graph(plan: RenderPlan) -> str:
     )
 
 
-def _mux_arguments(plan: RenderPlan, segment_list: Path, output: Path) -> list[str]:
-    """Join the segments (picture copied as is), add the sound and any subtitle track."""
-    inputs = ["-f", "concat", "-safe", "0", "-i", str(segment_list), "-i", str(plan.narration)]
+def _audio_arguments(plan: RenderPlan, output: Path) -> list[str]:
+    """The sound track alone: the voice (and any music ducked under it), encoded once."""
+    inputs = ["-i", str(plan.narration)]
     if plan.music:
         inputs += ["-stream_loop", "-1", "-i", str(plan.music)]
-    maps = ["-filter_complex", _audio_graph(plan), "-map", "0:v", "-map", "[audio]"]
+    return [
+        *inputs, "-filter_complex", _audio_graph(plan), "-map", "[audio]",
+        *_AUDIO_ENCODER[plan.output_format], "-ar", "48000", "-t", f"{plan.duration:.3f}",
+        "-f", plan.output_format.value, "-y", str(output),
+    ]  # fmt: skip
+
+
+def _mux_arguments(plan: RenderPlan, segment_list: Path, audio: Path, output: Path) -> list[str]:
+    """Join the segments and the sound track, both copied as they are, and any subtitle track."""
+    inputs = ["-f", "concat", "-safe", "0", "-i", str(segment_list), "-i", str(audio)]
+    maps = ["-map", "0:v", "-map", "1:a"]
     if plan.subtitles is SubtitleMode.SOFT and plan.subtitle_file:
-        subtitle_input = 3 if plan.music else 2
         inputs += ["-i", str(plan.subtitle_file)]
         codec = _SOFT_SUBTITLE_CODEC[plan.output_format]
-        maps += ["-map", f"{subtitle_input}:s", "-c:s", codec]
+        maps += ["-map", "2:s", "-c:s", codec]
         if plan.subtitle_language:
             maps += ["-metadata:s:s:0", f"language={plan.subtitle_language}"]
     credits = ["-metadata", "comment=" + "; ".join(plan.credits)] if plan.credits else []
     return [
-        *inputs, *maps, *credits,
-        "-c:v", "copy", *_AUDIO_ENCODER[plan.output_format], "-ar", "48000",
+        *inputs, *maps, *credits, "-c:v", "copy", "-c:a", "copy",
         "-t", f"{plan.duration:.3f}", *_CONTAINER[plan.output_format], "-y", str(output),
     ]  # fmt: skip
 
@@ -187,46 +195,59 @@ async def render_video(
 ) -> None:
     """Encode the plan into ``output`` (the caller renames it into place when done).
 
-    Segment files and playlists are written beside ``output`` under hidden
-    ``.part`` names, and removed at the end.
+    The sound track is encoded while the picture's segments are: x264 leaves
+    part of the cores idle, and the last pass then only copies both. Segment
+    files and playlists are written beside ``output`` under hidden ``.part``
+    names, and removed at the end.
     """
     folder = output.parent
     report = on_progress or (lambda _fraction: None)
-    segments, done_frames = [], 0
+    # In the output's own container: the encoder's priming samples stay accounted for.
+    audio = partial_path(folder / f"audio.{plan.output_format.value}")
+    sound = asyncio.create_task(run_ffmpeg(_audio_arguments(plan, audio)), name="sound track")
     try:
-        fonts = await asyncio.to_thread(fontconfig_file, folder / _FONTS_FOLDER)
-        for k, scenes in enumerate(_segments(len(plan.shots))):
-            starts = plan.starts()
-            begin, end = starts[scenes.start], starts[scenes[-1]] + plan.shots[scenes[-1]].duration
-            overlay_script = None
-            if plan.captions or plan.headlines:
-                overlay_script = partial_path(folder / f"captions-{k}.ass")
-                script = await asyncio.to_thread(  # it reads the fonts' character sets
-                    ass_script, plan.frame, plan.captions, plan.headlines, begin, end
-                )
-                await _write(overlay_script, script)
-            segment = partial_path(folder / f"segment-{k}.mkv")
-            segments.append(segment)
-            frames = round((end - begin) * FPS)
-
-            def segment_progress(
-                fraction: float, before: int = done_frames, own: int = frames
-            ) -> None:
-                report((1 - _MUX_SHARE) * (before + own * fraction) / plan.total_frames)
-
-            await run_ffmpeg(
-                _segment_arguments(plan, scenes, overlay_script, segment),
-                total_frames=frames,
-                on_progress=segment_progress,
-                environment={"FONTCONFIG_FILE": str(fonts)},
-            )
-            done_frames += frames
+        segments = await _render_segments(plan, folder, report)
+        await sound
         segment_list = partial_path(folder / "segments.ffconcat")
         await _write(segment_list, _concat_list(segments))
-        await run_ffmpeg(_mux_arguments(plan, segment_list, output))
+        await run_ffmpeg(_mux_arguments(plan, segment_list, audio, output))
         report(1.0)
     finally:
+        if not sound.done():  # a segment failed or the render was cancelled
+            sound.cancel()
+        await asyncio.gather(sound, return_exceptions=True)  # its ffmpeg reaped
         await asyncio.to_thread(_remove_intermediates, folder)
+
+
+async def _render_segments(plan: RenderPlan, folder: Path, report: ProgressCallback) -> list[Path]:
+    """Encode the picture, a few scenes at a time; the segment files, in order."""
+    segments, done_frames = [], 0
+    fonts = await asyncio.to_thread(fontconfig_file, folder / _FONTS_FOLDER)
+    starts = plan.starts()
+    for k, scenes in enumerate(_segments(len(plan.shots))):
+        begin, end = starts[scenes.start], starts[scenes[-1]] + plan.shots[scenes[-1]].duration
+        overlay_script = None
+        if plan.captions or plan.headlines:
+            overlay_script = partial_path(folder / f"captions-{k}.ass")
+            script = await asyncio.to_thread(  # it reads the fonts' character sets
+                ass_script, plan.frame, plan.captions, plan.headlines, begin, end
+            )
+            await _write(overlay_script, script)
+        segment = partial_path(folder / f"segment-{k}.mkv")
+        segments.append(segment)
+        frames = round((end - begin) * FPS)
+
+        def segment_progress(fraction: float, before: int = done_frames, own: int = frames) -> None:
+            report((1 - _MUX_SHARE) * (before + own * fraction) / plan.total_frames)
+
+        await run_ffmpeg(
+            _segment_arguments(plan, scenes, overlay_script, segment),
+            total_frames=frames,
+            on_progress=segment_progress,
+            environment={"FONTCONFIG_FILE": str(fonts)},
+        )
+        done_frames += frames
+    return segments
 
 
 async def _write(path: Path, text: str) -> None:
@@ -235,6 +256,10 @@ async def _write(path: Path, text: str) -> None:
 
 def _remove_intermediates(folder: Path) -> None:
     shutil.rmtree(folder / _FONTS_FOLDER, ignore_errors=True)
-    for pattern in (f".segment*{PARTIAL_SUFFIX}", f".captions-*{PARTIAL_SUFFIX}"):
+    for pattern in (
+        f".segment*{PARTIAL_SUFFIX}",
+        f".captions-*{PARTIAL_SUFFIX}",
+        f".audio*{PARTIAL_SUFFIX}",
+    ):
         for path in folder.glob(pattern):
             path.unlink(missing_ok=True)
