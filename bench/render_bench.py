@@ -5,6 +5,7 @@ Usage (from the repository root):
     .venv/bin/python -m bench.render_bench                  # 720p, 1080p, 9:16, WebM, ~60 s each
     .venv/bin/python -m bench.render_bench --sizes 720p     # only some of them
     .venv/bin/python -m bench.render_bench --minutes 10     # also: 10 min at 1080p, peak memory
+    .venv/bin/python -m bench.render_bench --voice heart    # spoken by another voice
 
 For each size, in one run:
 
@@ -92,9 +93,6 @@ class Size:
     aspect: Aspect = Aspect.LANDSCAPE
     output_format: OutputFormat = OutputFormat.MP4
 
-    def cli_options(self) -> list[str]:
-        return ["--quality", self.quality.value, "--aspect", self.aspect.value]
-
     @property
     def suffix(self) -> str:
         return f".{self.output_format.value}"
@@ -178,7 +176,9 @@ class Made:
         return busy - union
 
 
-async def make_cold(text: str, size: Size, data: Path, folder: Path) -> Made:
+async def make_cold(
+    text: str, size: Size, data: Path, folder: Path, voice: str | None = None
+) -> Made:
     """``aivideo generate`` in a new process; stage ends from its stage records."""
     # Nothing of an earlier run may help: its finished stages and its speech are removed.
     for kept in (data / "generate", data / "cache"):
@@ -187,7 +187,8 @@ async def make_cold(text: str, size: Size, data: Path, folder: Path) -> Made:
     await asyncio.to_thread(source.write_text, text, encoding="utf-8")
     command = [
         str(Path(sys.executable).with_name("aivideo")), "generate", "--file", str(source),
-        "--title", TITLE, *size.cli_options(), "--output", str(output),
+        "--title", TITLE, "--quality", size.quality.value, "--aspect", size.aspect.value,
+        *(["--voice", voice] if voice else []), "--output", str(output),
     ]  # fmt: skip
     started_wall, started = time.time(), time.perf_counter()
     process = await asyncio.create_subprocess_exec(
@@ -216,7 +217,9 @@ async def make_cold(text: str, size: Size, data: Path, folder: Path) -> Made:
     return Made(total, stages, output, memory.peak)
 
 
-async def make_warm(text: str, size: Size, resources: Resources, folder: Path) -> Made:
+async def make_warm(
+    text: str, size: Size, resources: Resources, folder: Path, voice: str | None = None
+) -> Made:
     """One video on ``resources``, already warm; stage intervals from its progress reports."""
     stages: dict[str, tuple[float, float]] = {}
     started = time.perf_counter()
@@ -227,7 +230,12 @@ async def make_warm(text: str, size: Size, resources: Resources, folder: Path) -
         stages[stage] = (first, now)
 
     spec = VideoSpec(
-        text, title=TITLE, quality=size.quality, aspect=size.aspect, format=size.output_format
+        text,
+        title=TITLE,
+        voice=voice,
+        quality=size.quality,
+        aspect=size.aspect,
+        format=size.output_format,
     )
     made = await generate_video(spec, Workspace(folder / "warm"), resources, report)
     return Made(time.perf_counter() - started, stages, made.video)
@@ -241,12 +249,12 @@ async def reencode(video: Path, output_format: OutputFormat, folder: Path) -> fl
     return time.perf_counter() - started
 
 
-async def bench_size(size: Size, data: Path, resources: Resources) -> None:
+async def bench_size(size: Size, data: Path, resources: Resources, voice: str | None) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        cold = await make_cold(COLD_TEXT, size, data, folder)
+        cold = await make_cold(COLD_TEXT, size, data, folder, voice)
         again = await reencode(cold.video, size.output_format, folder)
-        warm = await make_warm(WARM_TEXT, size, resources, folder)
+        warm = await make_warm(WARM_TEXT, size, resources, folder, voice)
         warm_again = await reencode(warm.video, size.output_format, folder)
         seconds = (await asyncio.to_thread(probe_video, cold.video)).duration
     print(f"\n{size.label}: {seconds:.1f} s of video          cold      warm")
@@ -266,7 +274,7 @@ async def bench_size(size: Size, data: Path, resources: Resources) -> None:
     print(f"  {'peak memory (cold)':<28} {cold.peak_memory / 2**20:6.0f} MiB")
 
 
-async def bench_long(minutes: float, data: Path) -> None:
+async def bench_long(minutes: float, data: Path, voice: str | None) -> None:
     """A long 1080p video by ``aivideo generate``: time against its re-encode, and peak memory."""
     words = COLD_TEXT.split()
     target = int(minutes * 165)  # the bundled voice speaks about 165 words a minute
@@ -276,7 +284,7 @@ async def bench_long(minutes: float, data: Path) -> None:
     )
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        made = await make_cold(text, SIZES["1080p"], data, folder)
+        made = await make_cold(text, SIZES["1080p"], data, folder, voice)
         again = await reencode(made.video, OutputFormat.MP4, folder)
         length = (await asyncio.to_thread(probe_video, made.video)).duration
     print(
@@ -291,20 +299,23 @@ async def main() -> None:
     parser.add_argument("--sizes", default=",".join(SIZES), help="of " + ", ".join(SIZES))
     parser.add_argument("--minutes", type=float, help="also a video this long at 1080p")
     parser.add_argument("--long-only", action="store_true", help="skip the one-minute videos")
+    parser.add_argument("--voice", help="the voice of every video (default: the default voice)")
     args = parser.parse_args()
     sizes = [SIZES[name] for name in args.sizes.split(",") if name]
-    print(f"{os.cpu_count()} cores; ffmpeg {ffmpeg_executable()}")
+    print(
+        f"{os.cpu_count()} cores; voice {args.voice or 'the default'}; ffmpeg {ffmpeg_executable()}"
+    )
     with tempfile.TemporaryDirectory() as scratch:
         data = Path(scratch) / "data"
         async with Resources(Settings(data_dir=Path(scratch) / "warm-data")) as resources:
             # Once, as a user's first run does: the aligned voice model (kept in the data
             # folder) for the cold runs, and warm worker processes and voice for the warm ones.
-            await make_cold("A first video.", SIZES["720p"], data, Path(scratch))
-            await make_warm("A warm-up.", SIZES["720p"], resources, Path(scratch))
+            await make_cold("A first video.", SIZES["720p"], data, Path(scratch), args.voice)
+            await make_warm("A warm-up.", SIZES["720p"], resources, Path(scratch), args.voice)
             for size in [] if args.long_only else sizes:
-                await bench_size(size, data, resources)
+                await bench_size(size, data, resources, args.voice)
         if args.minutes:
-            await bench_long(args.minutes, data)
+            await bench_long(args.minutes, data, args.voice)
 
 
 if __name__ == "__main__":
