@@ -221,6 +221,8 @@ async def make_warm(
     text: str, size: Size, resources: Resources, folder: Path, voice: str | None = None
 ) -> Made:
     """One video on ``resources``, already warm; stage intervals from its progress reports."""
+    # Nothing of an earlier warm run may help either: its speech is removed.
+    await asyncio.to_thread(shutil.rmtree, resources.settings.data_dir / "cache", True)
     stages: dict[str, tuple[float, float]] = {}
     started = time.perf_counter()
 
