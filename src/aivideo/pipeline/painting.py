@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
@@ -97,25 +98,19 @@ def paint_title(title: str, width: int, height: int, output: Path) -> None:
     language = text_language(title)
     image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
-    box = draw.multiline_textbbox(
-        (width / 2, height / 2),
-        text,
-        font=face,
-        anchor="mm",
-        align="center",
-        spacing=size // 4,
-        language=language,
-    )
+    centre = (width / 2, height / 2)
+    # The same layout measured for the band behind the text, then drawn on it.
+    layout: dict[str, Any] = {
+        "font": face, "anchor": "mm", "align": "center", "spacing": size // 4,
+        "language": language,
+    }  # fmt: skip
+    box = draw.multiline_textbbox(centre, text, **layout)
     band = round(size * 0.8)
     draw.rectangle((0, box[1] - band, width, box[3] + band), fill=(0, 0, 0, 110))
     draw.multiline_text(
-        (width / 2, height / 2),
+        centre,
         text,
-        font=face,
-        anchor="mm",
-        align="center",
-        spacing=size // 4,
-        language=language,
+        **layout,
         fill=(255, 255, 255, 255),
         stroke_width=max(2, size // 20),
         stroke_fill=(0, 0, 0, 200),
