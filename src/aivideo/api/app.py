@@ -15,7 +15,7 @@ from aivideo import __version__
 from aivideo.api.errors import install_error_handlers
 from aivideo.api.mcp_mount import mount_mcp
 from aivideo.api.middleware.body_limits import BodyLimitMiddleware
-from aivideo.api.middleware.load_shedding import LoadSheddingMiddleware
+from aivideo.api.middleware.load_shedding import LoadSheddingMiddleware, most_in_progress
 from aivideo.api.middleware.request_ids import RequestIdMiddleware
 from aivideo.api.middleware.request_metrics import RequestMetricsMiddleware
 from aivideo.api.openapi import with_server_details
@@ -100,7 +100,13 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
     with_server_details(app, lambda: voice_catalogue(settings))
     # Inside the body limit: a request is counted as in progress once its body is
     # in, so clients that send bodies slowly cannot make everyone else refused.
-    app.add_middleware(LoadSheddingMiddleware, max_wait=settings.serve_max_wait)
+    app.add_middleware(
+        LoadSheddingMiddleware,
+        max_wait=settings.serve_max_wait,
+        max_in_progress=most_in_progress(
+            settings.serve_max_requests, settings.serve_limit_concurrency
+        ),
+    )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)  # outermost: every line of a request has its id

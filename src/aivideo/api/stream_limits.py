@@ -1,9 +1,14 @@
 """How many progress streams one user may hold open in this process.
 
-A stream holds a socket and a task for minutes, and a place in the process's
-progress watcher (one batched read a second for every video followed): a
-client that opens hundreds (a page reloaded in a loop, a script that never
-closes them) would take them from everyone else.
+A stream reads nothing of its own after it opens: the process's progress
+watcher (aivideo.jobs.progress_watch) reads every followed video once a
+second, 500 to a query, and hears live progress in between. What a stream
+holds, for up to AIVIDEO_STREAM_MAX_SECONDS, is a socket, two small tasks (its
+own, and one waiting for the client to leave) and a mailbox in that watcher:
+cheap each, but a client that opens hundreds (a page reloaded in a loop, a
+script that never closes them) would take them from everyone else. The API's
+load shedding does not count streams (api.middleware.load_shedding); this is
+their limit.
 """
 
 from __future__ import annotations

@@ -21,6 +21,9 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         # h11, not httptools: httptools buffers a request's headers however long they get.
         "http": "h11",
         "h11_max_incomplete_event_size": settings.serve_max_header_bytes,
+        # Every connection, streams and idle keep-alives too; the app refuses API
+        # requests well before it (AIVIDEO_SERVE_MAX_REQUESTS, at most 90% of it) with a
+        # Retry-After, which uvicorn's own 503 lacks: that one is the last resort.
         "limit_concurrency": room_for_connections(settings.serve_limit_concurrency),
         "backlog": settings.serve_backlog,
         "timeout_keep_alive": settings.serve_keep_alive_timeout,

@@ -299,6 +299,13 @@ class Settings(BaseSettings):
         "per process; more are answered 503. `serve` raises its open-files limit to fit, "
         "as far as the system's hard limit allows.",
     )
+    serve_max_requests: PositiveInt = Field(
+        default=1000,
+        description="API requests one `aivideo serve` process works on at once (counted once "
+        "their body is in); one more is answered 503 with Retry-After at once. Progress "
+        "streams, downloads, /healthz, /readyz and /metrics are not counted. At most 90% of "
+        "AIVIDEO_SERVE_LIMIT_CONCURRENCY, whose own 503 has no Retry-After.",
+    )
     serve_backlog: PositiveInt = Field(
         default=2048, description="Connections the system holds until `serve` accepts them."
     )
