@@ -13,7 +13,6 @@ from aivideo.core.errors import DiskFull, InvalidInput
 from aivideo.core.options import Aspect, OutputFormat, Quality, SubtitleMode
 from aivideo.core.spec import VideoSpec
 from aivideo.media.probe import check_audio, scan_media_folder
-from aivideo.pipeline import render
 from aivideo.pipeline.runner import generate_video
 from aivideo.pipeline.workspace import Workspace
 from aivideo.runtime.resources import Resources
@@ -215,11 +214,9 @@ async def test_a_full_disk_fails_with_a_clear_message_and_no_partial_files(
 async def test_a_video_made_in_segments_is_one_whole_video(
     resources: Resources,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     output_format: OutputFormat,
 ) -> None:
-    # Long videos are rendered a few scenes at a time; make "long" short here.
-    monkeypatch.setattr(render, "SCENES_PER_SEGMENT", 2)
+    # Long videos are rendered two scenes at a time: five scenes make three segments.
     text = "\n\n".join(f"This is part number {i} of the story." for i in range(5))
     spec = VideoSpec(text, title="Parts", quality=Quality.LOW, format=output_format)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,11 @@ from aivideo.pipeline.render import (
     _audio_graph,
     _concat_list,
     _mux_arguments,
-    _segment_arguments,
     _segments,
-    filter_path,
+    segment_jobs,
 )
 from aivideo.pipeline.scene_graph import Shot
+from aivideo.pipeline.segments import SegmentJob, filter_path, segment_arguments
 
 FRAME = Frame(640, 360)
 NO_MUSIC_AUDIO = "[0:a]aresample=48000[audio]"
@@ -29,13 +30,18 @@ def plan(output_format: OutputFormat = OutputFormat.MP4, **changes: Any) -> Rend
     return RenderPlan(FRAME, shots, Path("voice.wav"), 10.0, output_format, **changes)
 
 
+def segment(p: RenderPlan, scenes: range) -> SegmentJob:
+    """The plan's segment of exactly these scenes (two scenes a segment)."""
+    return next(job for job in segment_jobs(p, 2) if job.scenes == scenes)
+
+
 def encoding(args: list[str]) -> list[str]:
     """Everything after the filter graph's ``-map``: what the pass encodes and writes."""
     return args[args.index("-map") :]
 
 
 def test_mp4_segment_is_h264_in_matroska() -> None:
-    args = _segment_arguments(plan(), range(0, 2), None, Path("seg.mkv"))
+    args = segment_arguments(segment(plan(), range(0, 2)), None, Path("seg.mkv"))
 
     # Scenes 0 and 1 run from 0 s to 2 + 3 = 5 s.
     assert encoding(args) == [
@@ -46,7 +52,7 @@ def test_mp4_segment_is_h264_in_matroska() -> None:
 
 
 def test_webm_segment_is_vp9() -> None:
-    args = _segment_arguments(plan(OutputFormat.WEBM), range(2, 3), None, Path("seg.mkv"))
+    args = segment_arguments(segment(plan(OutputFormat.WEBM), range(2, 3)), None, Path("seg.mkv"))
 
     # Scene 2 alone: from 5 s to 10 s.
     assert encoding(args) == [
@@ -59,7 +65,9 @@ def test_webm_segment_is_vp9() -> None:
 
 def test_title_is_overlaid_then_captions_and_headlines_are_drawn_by_libass() -> None:
     title = TimedPicture(Path("title.png"), 0.0, 2.5)
-    args = _segment_arguments(plan(title=title), range(0, 2), Path("/w/cap.ass"), Path("s.mkv"))
+    args = segment_arguments(
+        segment(plan(title=title), range(0, 2)), Path("/w/cap.ass"), Path("s.mkv")
+    )
 
     # Two still inputs (0, 1), then the title (2); the captions are a filter, not an input.
     assert args[:10] == [
@@ -83,7 +91,7 @@ def test_a_path_with_filter_graph_characters_is_escaped_for_both_levels() -> Non
 
 def test_title_is_left_out_of_a_segment_it_does_not_reach() -> None:
     title = TimedPicture(Path("title.png"), 0.0, 2.5)
-    args = _segment_arguments(plan(title=title), range(2, 3), None, Path("s.mkv"))
+    args = segment_arguments(segment(plan(title=title), range(2, 3)), None, Path("s.mkv"))
 
     # The segment starts at 5 s, after the title's 2.5 s; no captions either.
     assert "title.png" not in args
@@ -94,7 +102,7 @@ def test_title_outlasting_the_first_segment_goes_on_in_the_next_at_its_own_clock
     shots = [Shot("a.jpg", 1.0), Shot("b.jpg", 1.0), Shot("c.jpg", 3.0)]  # segment 2 from 2 s
     title = TimedPicture(Path("title.png"), 0.0, 2.5)
     p = RenderPlan(FRAME, shots, Path("voice.wav"), 5.0, OutputFormat.MP4, title=title)
-    args = _segment_arguments(p, range(2, 3), None, Path("s.mkv"))
+    args = segment_arguments(segment(p, range(2, 3)), None, Path("s.mkv"))
 
     # Segment time 0 is video time 2 s: the title's last half second is 0 s to 0.5 s.
     graph = args[args.index("-filter_complex") + 1]
@@ -182,9 +190,31 @@ def test_music_ducks_under_the_voice_and_fades_out_over_the_last_3_seconds() -> 
 
 
 def test_segments_of_two_scenes_joined_by_file_name() -> None:
-    assert _segments(5) == [range(0, 2), range(2, 4), range(4, 5)]
+    assert _segments(5, 2) == [range(0, 2), range(2, 4), range(4, 5)]
     parts = [Path("/tmp/x/.segment-0.mkv.part"), Path("/tmp/x/.segment-1.mkv.part")]
     # Names only: the list sits beside the segments, and ffconcat resolves them from there.
     assert _concat_list(parts) == (
         "ffconcat version 1.0\nfile '.segment-0.mkv.part'\nfile '.segment-1.mkv.part'\n"
     )
+
+
+def test_a_segment_job_written_down_reads_back_the_same() -> None:
+    title = TimedPicture(Path("/w/title.png"), 0.0, 2.5)
+    shots = [Shot("/w/a.jpg", 2.0), Shot("/w/b.mp4", 3.0, True, "mov"), Shot("/w/c.jpg", 5.0)]
+    p = RenderPlan(FRAME, shots, Path("voice.wav"), 10.0, OutputFormat.WEBM, title=title)
+    for job in segment_jobs(p, 2):
+        assert SegmentJob.from_json(json.loads(json.dumps(job.to_json()))) == job
+
+
+def test_a_segment_reads_its_scenes_the_one_before_it_and_the_title_it_reaches() -> None:
+    title = TimedPicture(Path("/w/title.png"), 0.0, 2.5)
+    shots = [Shot("/w/a.jpg", 2.0), Shot("/w/b.jpg", 3.0), Shot("/w/c.jpg", 5.0)]
+    first, second = segment_jobs(RenderPlan(FRAME, shots, Path("v.wav"), 10.0,
+                                            OutputFormat.MP4, title=title), 2)  # fmt: skip
+
+    assert first.files() == ["/w/a.jpg", "/w/b.jpg", "/w/title.png"]
+    # Scene 2 fades in from the end of scene 1; the title ended before 5 s.
+    assert second.files() == ["/w/b.jpg", "/w/c.jpg"]
+    moved = second.with_files(lambda path: path.replace("/w/", "/elsewhere/"))
+    assert moved.files() == ["/elsewhere/b.jpg", "/elsewhere/c.jpg"]
+    assert moved.shots[0].path == "/w/a.jpg"  # not read by this segment: left as it was

@@ -220,6 +220,16 @@ class Settings(BaseSettings):
     broker_queue: str = Field(
         default="aivideo.videos", description="RabbitMQ queue (quorum, durable) of video jobs."
     )
+    parallel_segments: bool = Field(
+        default=True,
+        description="With RabbitMQ, a video of several segments is rendered by every worker "
+        "that is free: each segment is a task of its own, the join waits for the last.",
+    )
+    segment_scenes: Annotated[int, Field(ge=1, le=50)] = Field(
+        default=2,
+        description="Scenes per segment of a render (a segment is what one encoder makes at "
+        "a time, and what one worker takes with parallel segments).",
+    )
     lease_seconds: PositiveFloat = Field(
         default=30.0,
         description="How long a worker's claim on a video holds without a heartbeat; a "

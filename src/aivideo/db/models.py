@@ -136,3 +136,25 @@ class VideoEvent(Base):
     kind: Mapped[str] = mapped_column(String(32))
     message: Mapped[str] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class VideoSegment(Base):
+    """One segment of a video's render, as a task any worker may take (parallel segments).
+
+    Claimed like a video (``queued -> running`` by one worker, with a lease it
+    renews), then ``done`` once its file is in the store. The rows of a render
+    are made anew each time the render starts.
+    """
+
+    __tablename__ = "video_segments"
+
+    video_id: Mapped[str] = mapped_column(
+        ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True
+    )
+    number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    worker_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    attempts: Mapped[int] = mapped_column(default=0)
+    frames: Mapped[int] = mapped_column(default=0)  # encoded so far, as its worker last said
+    seconds: Mapped[float | None] = mapped_column(default=None)  # the encode's, once done

@@ -6,6 +6,9 @@ taskiq-aio-pika, on a durable quorum queue; a worker acknowledges a message
 only when its task has returned, that is after the video's final state is
 committed, and prefetches no more messages than it has render slots.
 
+With parallel segments, a worker making a long video also offers each
+segment of its render as a task of its own (video id and segment number).
+
 The broker only delivers ids: the videos table decides what happens, so a lost
 or doubled message is harmless (see :mod:`aivideo.jobs.reconciler`).
 """
@@ -19,6 +22,7 @@ from taskiq_aio_pika import AioPikaBroker, Queue, QueueType
 from aivideo.core.config import Settings
 
 MAKE_VIDEO_TASK = "aivideo.make_video"
+RENDER_SEGMENT_TASK = "aivideo.render_segment"  # parallel segments: one segment of a render
 
 
 def make_broker(settings: Settings, *, prefetch: int) -> AsyncBroker:
@@ -38,3 +42,9 @@ async def publish_video(broker: AsyncBroker, video_id: str) -> None:
     """Hand a video id to the workers (confirmed by RabbitMQ before this returns)."""
     kicker: AsyncKicker[[str], None] = AsyncKicker(MAKE_VIDEO_TASK, broker, labels={})
     await kicker.kiq(video_id)
+
+
+async def publish_segment(broker: AsyncBroker, video_id: str, number: int) -> None:
+    """Offer one segment of a video's render to any worker that is free."""
+    kicker: AsyncKicker[[str, int], None] = AsyncKicker(RENDER_SEGMENT_TASK, broker, labels={})
+    await kicker.kiq(video_id, number)

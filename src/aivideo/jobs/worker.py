@@ -38,6 +38,8 @@ from aivideo.jobs.live import LiveEvents
 from aivideo.jobs.live_event import LiveEvent
 from aivideo.jobs.progress import ProgressWriter
 from aivideo.jobs.publish import publish_outputs, uploads_of
+from aivideo.jobs.segment_farm import PublishSegment, SegmentsOnWorkers
+from aivideo.jobs.segment_taker import SegmentTaker
 from aivideo.jobs.spec_from_video import spec_for
 from aivideo.jobs.tools import JobTools
 from aivideo.jobs.worker_ids import is_dead_local_worker, new_worker_id
@@ -86,11 +88,17 @@ _database_retry = stamina.retry(on=is_transient_database_error, attempts=6, time
 
 
 class VideoWorker:
-    def __init__(self, resources: JobTools, settings: Settings, live: LiveEvents) -> None:
+    def __init__(
+        self, resources: JobTools, settings: Settings, live: LiveEvents,
+        publish_segment: PublishSegment | None = None,
+    ) -> None:  # fmt: skip
+        """``publish_segment``: parallel segments (a long render shared with other workers)."""
         self.resources = resources
         self.settings = settings
         self.live = live
         self.id = new_worker_id()
+        self._publish_segment = publish_segment
+        self.segments = SegmentTaker(resources, self.id)
         self._slots = asyncio.Semaphore(max(settings.render_slots, 1))
         self._runs: dict[str, _Run] = {}
         self._waiting: set[asyncio.Task[object]] = set()  # deliveries waiting for a slot
@@ -109,6 +117,14 @@ class VideoWorker:
         if not self.resources.store.is_remote:
             return None
         return StageCopies(self.resources.store, video_id, self.workspace(video_id))
+
+    def _segment_farm(self, video_id: str) -> SegmentsOnWorkers | None:
+        """Who encodes the video's segments: every worker (parallel segments), else this one."""
+        if self._publish_segment is None:
+            return None
+        return SegmentsOnWorkers(
+            self.resources, video_id, self.id, self.workspace(video_id).root, self._publish_segment
+        )
 
     def start(self) -> None:
         WORKER_SLOTS.set(self.settings.render_slots)
@@ -159,6 +175,7 @@ class VideoWorker:
             await asyncio.wait(running, timeout=grace)
         for video_id in list(self._runs):
             self._stop(video_id, StopReason.SHUTDOWN)
+        await self.segments.stop()
         if self._handlers:
             await asyncio.wait(list(self._handlers), timeout=30)
         if self._watcher is not None:
@@ -285,8 +302,9 @@ class VideoWorker:
         store = self.resources.store
         copies = self._stage_copies(video.id)
         result = await generate_video(
-            spec, self.workspace(video.id), self.resources, report, note, copies
-        )
+            spec, self.workspace(video.id), self.resources, report, note, copies,
+            self._segment_farm(video.id),
+        )  # fmt: skip
         uploads = uploads_of(video.id, result, video.title or result.title)
         await publish_outputs(store, uploads)
         return _Made(result, {upload.source.name for upload in uploads if store.holds(upload)})

@@ -13,7 +13,7 @@ from aivideo.core.script import Script
 from aivideo.core.spec import VideoSpec
 from aivideo.pipeline.frame import Frame, frame_for
 from aivideo.pipeline.records import RenderedVideo
-from aivideo.pipeline.render import RenderPlan
+from aivideo.pipeline.render import RenderPlan, SegmentFarm
 from aivideo.pipeline.speech.narration import Narration
 from aivideo.pipeline.speech.voices import VoiceCatalogue
 from aivideo.pipeline.subtitles import Cue
@@ -34,6 +34,7 @@ class Context:
     voices: VoiceCatalogue
     progress: StageProgress = lambda _fraction: None
     note: Note = lambda _kind, _message: None
+    segment_farm: SegmentFarm | None = None  # who encodes the segments (None: this process)
     frame: Frame = field(init=False)
     script: Script | None = None
     narration: Narration | None = None

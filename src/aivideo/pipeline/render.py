@@ -17,11 +17,11 @@ before it, so no seam shows.
 from __future__ import annotations
 
 import asyncio
-import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 import anyio
 
@@ -29,10 +29,19 @@ from aivideo.core.atomic_files import PARTIAL_SUFFIX, partial_path
 from aivideo.core.options import OutputFormat, SubtitleMode
 from aivideo.pipeline.captions import Caption
 from aivideo.pipeline.ffmpeg import ProgressCallback, run_ffmpeg
-from aivideo.pipeline.fonts import fontconfig_file
 from aivideo.pipeline.frame import FPS, Frame
 from aivideo.pipeline.overlay_text import Headline, ass_script
-from aivideo.pipeline.scene_graph import Shot, background_graph
+from aivideo.pipeline.scene_graph import Shot
+from aivideo.pipeline.segments import (
+    FONTS_FOLDER,
+    SegmentJob,
+    TimedPicture,
+    encode_segment,
+    fonts_for_captions,
+)
+
+# (segment number, frames of it encoded so far)
+SegmentFrames = Callable[[int, int], None]
 
 SCENES_PER_SEGMENT = 2
 # Two segments are encoded at once up to 720p: one x264 kept only 1.6 of 2 cores busy,
@@ -40,16 +49,8 @@ SCENES_PER_SEGMENT = 2
 # Larger frames one at a time: two 1080p encoders took all processes to 1.3 GiB.
 SEGMENTS_AT_ONCE = 2
 SEGMENTS_AT_ONCE_PIXELS = 1280 * 720
-_FONTS_FOLDER = ".caption-fonts"  # while rendering: how libass finds the bundled fonts
 _MUX_SHARE = 0.02  # of the stage's progress: the last pass only copies what was encoded
 
-_VIDEO_ENCODER = {
-    OutputFormat.MP4: ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23"],
-    OutputFormat.WEBM: [
-        "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1",
-        "-crf", "33", "-b:v", "0",
-    ],
-}  # fmt: skip
 _AUDIO_ENCODER = {
     OutputFormat.MP4: ["-c:a", "aac", "-b:a", "128k"],
     OutputFormat.WEBM: ["-c:a", "libopus", "-b:a", "96k"],
@@ -59,15 +60,6 @@ _CONTAINER = {
     OutputFormat.WEBM: ["-f", "webm"],
 }
 _SOFT_SUBTITLE_CODEC = {OutputFormat.MP4: "mov_text", OutputFormat.WEBM: "webvtt"}
-
-
-@dataclass(frozen=True)
-class TimedPicture:
-    """A picture shown from ``start`` to ``end``: the title card."""
-
-    path: Path
-    start: float
-    end: float
 
 
 @dataclass
@@ -98,47 +90,6 @@ class RenderPlan:
             times.append(clock)
             clock += shot.duration
         return times
-
-
-def filter_path(path: Path) -> str:
-    """``path`` as a filter option's value inside a filter graph.
-
-    ffmpeg reads it twice: as an option value (where ``\\ ' :`` are special),
-    then as part of the graph (where ``\\ ' [ ] , ;`` are), so each level escapes.
-    """
-    option = re.sub(r"([\\':])", r"\\\1", str(path))
-    return re.sub(r"([\\'\[\],;])", r"\\\1", option)
-
-
-def _segment_arguments(
-    plan: RenderPlan,
-    scenes: range,
-    overlay_script: Path | None,
-    output: Path,
-) -> list[str]:
-    starts = plan.starts()
-    begin = starts[scenes.start]
-    end = starts[scenes[-1]] + plan.shots[scenes[-1]].duration
-    args, graph, current = background_graph(plan.shots, scenes, plan.frame)
-    next_input = sum(arg == "-i" for arg in args)
-    title = plan.title
-    if title is not None and title.start < end and title.end > begin:
-        args += ["-i", str(title.path)]
-        window = f"between(t,{title.start - begin:.3f},{title.end - begin:.3f})"
-        graph.append(f"{current}[{next_input}:v]overlay=x=0:y=0:enable='{window}'[titled]")
-        current, next_input = "[titled]", next_input + 1
-    if overlay_script is not None:
-        # libass finds the fonts through fontconfig (fonts.fontconfig_file), not a fontsdir.
-        graph.append(f"{current}subtitles=filename={filter_path(overlay_script)}[captioned]")
-        current = "[captioned]"
-    graph.append(f"{current}format=yuv420p[video]")
-    return [
-        *args,
-        "-filter_complex", ";".join(graph),
-        "-map", "[video]", "-an", "-r", str(FPS), "-t", f"{end - begin:.3f}",
-        *_VIDEO_ENCODER[plan.output_format], "-pix_fmt", "yuv420p",
-        "-f", "matroska", "-y", str(output),
-    ]  # fmt: skip
 
 
 def _audio_graph(plan: RenderPlan) -> str:
@@ -186,9 +137,9 @@ def _mux_arguments(plan: RenderPlan, segment_list: Path, audio: Path, output: Pa
     ]  # fmt: skip
 
 
-def _segments(count: int) -> list[range]:
+def _segments(count: int, scenes_per_segment: int) -> list[range]:
     return [
-        range(i, min(i + SCENES_PER_SEGMENT, count)) for i in range(0, count, SCENES_PER_SEGMENT)
+        range(i, min(i + scenes_per_segment, count)) for i in range(0, count, scenes_per_segment)
     ]
 
 
@@ -196,15 +147,102 @@ def _concat_list(paths: Sequence[Path]) -> str:
     return "ffconcat version 1.0\n" + "".join(f"file '{path.name}'\n" for path in paths)
 
 
+def segment_jobs(
+    plan: RenderPlan, scenes_per_segment: int = SCENES_PER_SEGMENT
+) -> list[SegmentJob]:
+    """The plan's picture cut into segments of ``scenes_per_segment`` scenes, in order.
+
+    Blocking (the captions' scripts read the fonts' character sets): run it in a thread.
+    """
+    starts = plan.starts()
+    jobs = []
+    for number, scenes in enumerate(_segments(len(plan.shots), scenes_per_segment)):
+        first, last = scenes.start, scenes[-1]
+        begin, end = starts[first], starts[last] + plan.shots[last].duration
+        captions = None
+        if plan.captions or plan.headlines:
+            captions = ass_script(plan.frame, plan.captions, plan.headlines, begin, end)
+        jobs.append(
+            SegmentJob(
+                number,
+                first,
+                last,
+                begin,
+                end,
+                plan.frame,
+                plan.output_format,
+                tuple(plan.shots),
+                plan.title,
+                captions,
+            )  # fmt: skip
+        )
+    return jobs
+
+
+class SegmentFarm(Protocol):
+    """Who encodes a video's segments: this process alone, or workers on many machines."""
+
+    async def encode(
+        self, jobs: Sequence[SegmentJob], folder: Path, on_frames: SegmentFrames
+    ) -> list[Path]:
+        """Each job's segment as a file in ``folder``, in the jobs' order.
+
+        ``on_frames(number, frames)`` hears how far each segment has got.
+
+        Raises:
+            RenderFailed: a segment could not be encoded.
+        """
+        ...
+
+
+class EncodedHere:
+    """Every segment encoded in this process, two at a time up to 720p."""
+
+    async def encode(
+        self, jobs: Sequence[SegmentJob], folder: Path, on_frames: SegmentFrames
+    ) -> list[Path]:
+        fonts = await fonts_for_captions(folder)
+        at_once = asyncio.Semaphore(segments_at_once(jobs[0].frame) if jobs else 1)
+
+        async def encode(job: SegmentJob) -> Path:
+            async with at_once:
+                return await encode_segment(
+                    job, folder, fonts, lambda frames: on_frames(job.number, frames)
+                )
+
+        return await all_or_none([encode(job) for job in jobs])
+
+
+def segments_at_once(frame: Frame) -> int:
+    """How many segments of this size one machine encodes at a time."""
+    return SEGMENTS_AT_ONCE if frame.width * frame.height <= SEGMENTS_AT_ONCE_PIXELS else 1
+
+
+async def all_or_none(work: Sequence[Coroutine[Any, Any, Path]]) -> list[Path]:
+    """Run them together; if one fails (or the caller is cancelled), stop the others."""
+    tasks = [asyncio.create_task(each) for each in work]
+    try:
+        return list(await asyncio.gather(*tasks))
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
 async def render_video(
-    plan: RenderPlan, output: Path, on_progress: ProgressCallback | None = None
+    plan: RenderPlan,
+    output: Path,
+    on_progress: ProgressCallback | None = None,
+    *,
+    farm: SegmentFarm | None = None,
+    scenes_per_segment: int = SCENES_PER_SEGMENT,
 ) -> None:
     """Encode the plan into ``output`` (the caller renames it into place when done).
 
     The sound track is encoded while the picture's segments are: x264 leaves
     part of the cores idle, and the last pass then only copies both. Segment
     files and playlists are written beside ``output`` under hidden ``.part``
-    names, and removed at the end.
+    names, and removed at the end. ``farm`` encodes the segments (default: here).
     """
     folder = output.parent
     report = on_progress or (lambda _fraction: None)
@@ -212,7 +250,14 @@ async def render_video(
     audio = partial_path(folder / f"audio.{plan.output_format.value}")
     sound = asyncio.create_task(run_ffmpeg(_audio_arguments(plan, audio)), name="sound track")
     try:
-        segments = await _render_segments(plan, folder, report)
+        jobs = await asyncio.to_thread(segment_jobs, plan, scenes_per_segment)
+        encoded = [0] * len(jobs)  # frames each segment has encoded so far
+
+        def segment_frames(number: int, frames: int) -> None:
+            encoded[number] = frames
+            report((1 - _MUX_SHARE) * sum(encoded) / max(plan.total_frames, 1))
+
+        segments = await (farm or EncodedHere()).encode(jobs, folder, segment_frames)
         await sound
         segment_list = partial_path(folder / "segments.ffconcat")
         await _write(segment_list, _concat_list(segments))
@@ -225,58 +270,12 @@ async def render_video(
         await asyncio.to_thread(_remove_intermediates, folder)
 
 
-async def _render_segments(plan: RenderPlan, folder: Path, report: ProgressCallback) -> list[Path]:
-    """Encode the picture, a few scenes a segment, two segments at a time up to 720p.
-
-    Returns the segment files, in order.
-    """
-    fonts = await asyncio.to_thread(fontconfig_file, folder / _FONTS_FOLDER)
-    starts = plan.starts()
-    parts = _segments(len(plan.shots))
-    encoded = [0] * len(parts)  # frames each segment has encoded so far
-    small = plan.frame.width * plan.frame.height <= SEGMENTS_AT_ONCE_PIXELS
-    at_once = asyncio.Semaphore(SEGMENTS_AT_ONCE if small else 1)
-
-    async def encode(k: int, scenes: range) -> Path:
-        begin, end = starts[scenes.start], starts[scenes[-1]] + plan.shots[scenes[-1]].duration
-        frames = round((end - begin) * FPS)
-
-        def segment_progress(fraction: float) -> None:
-            encoded[k] = round(frames * fraction)
-            report((1 - _MUX_SHARE) * sum(encoded) / plan.total_frames)
-
-        async with at_once:
-            overlay_script = None
-            if plan.captions or plan.headlines:
-                overlay_script = partial_path(folder / f"captions-{k}.ass")
-                script = await asyncio.to_thread(  # it reads the fonts' character sets
-                    ass_script, plan.frame, plan.captions, plan.headlines, begin, end
-                )
-                await _write(overlay_script, script)
-            segment = partial_path(folder / f"segment-{k}.mkv")
-            await run_ffmpeg(
-                _segment_arguments(plan, scenes, overlay_script, segment),
-                total_frames=frames,
-                on_progress=segment_progress,
-                environment={"FONTCONFIG_FILE": str(fonts)},
-            )
-        return segment
-
-    encodes = [asyncio.create_task(encode(k, scenes)) for k, scenes in enumerate(parts)]
-    try:
-        return list(await asyncio.gather(*encodes))
-    finally:
-        for task in encodes:  # one failed (or the render was cancelled): stop the others
-            task.cancel()
-        await asyncio.gather(*encodes, return_exceptions=True)
-
-
 async def _write(path: Path, text: str) -> None:
     await anyio.Path(path).write_text(text, encoding="utf-8")
 
 
 def _remove_intermediates(folder: Path) -> None:
-    shutil.rmtree(folder / _FONTS_FOLDER, ignore_errors=True)
+    shutil.rmtree(folder / FONTS_FOLDER, ignore_errors=True)
     for pattern in (
         f".segment*{PARTIAL_SUFFIX}",
         f".captions-*{PARTIAL_SUFFIX}",

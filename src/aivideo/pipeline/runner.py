@@ -18,6 +18,7 @@ from aivideo.core.outputs import (
 from aivideo.core.spec import GeneratedVideo, VideoSpec
 from aivideo.observability.metrics import timed
 from aivideo.pipeline.context import Context, Note
+from aivideo.pipeline.render import SegmentFarm
 from aivideo.pipeline.speech import registry as speech_engines
 from aivideo.pipeline.stage_copies import StageCopies
 from aivideo.pipeline.stages import STAGES, Stage
@@ -37,11 +38,13 @@ async def generate_video(
     report: ProgressReport = lambda _stage, _fraction, _percent: None,
     note: Note = lambda _kind, _message: None,
     copies: StageCopies | None = None,
+    segment_farm: SegmentFarm | None = None,
 ) -> GeneratedVideo:
     """Make the video described by ``spec`` in ``workspace``; ``note`` gets log lines.
 
     With ``copies``, each finished stage is also kept in a remote store, and a
     stage finished on another machine is taken from there instead of run again.
+    ``segment_farm`` encodes the picture's segments (default: this process).
 
     Raises:
         InvalidInput: the text, voice or media cannot make a video.
@@ -53,7 +56,7 @@ async def generate_video(
     voices = await speech_engines.current_voice_catalogue(tools.settings, fresh=True)
     voice = voices.find(spec.voice)
     await workspace.create()
-    ctx = Context(spec, workspace, tools, voices, note=note)
+    ctx = Context(spec, workspace, tools, voices, note=note, segment_farm=segment_farm)
     # Start the worker processes and load the voices while the first stages run.
     spoken_with = [voice, *(voices.voices[name] for name in spec.voices if name in voices.voices)]
     warm_up = asyncio.gather(

@@ -16,7 +16,10 @@ async def run(ctx: Context) -> RenderedVideo:
     assert ctx.plan is not None
     name = video_file(ctx.spec.format.value)
     async with ctx.workspace.atomic(name) as partial:
-        await render_video(ctx.plan, partial, ctx.progress)
+        await render_video(
+            ctx.plan, partial, ctx.progress,
+            farm=ctx.segment_farm, scenes_per_segment=ctx.tools.settings.segment_scenes,
+        )  # fmt: skip
         probe = await ctx.tools.run_in_thread(probe_video, partial)
         size = (await asyncio.to_thread(partial.stat)).st_size
     return RenderedVideo(name, size, probe.duration, probe.width, probe.height)

@@ -14,9 +14,10 @@ from aivideo.pipeline.captions import make_captions
 from aivideo.pipeline.context import Context
 from aivideo.pipeline.ffmpeg import run_ffmpeg
 from aivideo.pipeline.records import Placed, PlannedShot, VisualsRecord
-from aivideo.pipeline.render import RenderPlan, TimedPicture
+from aivideo.pipeline.render import RenderPlan
 from aivideo.pipeline.scene_graph import Shot
 from aivideo.pipeline.scene_words import SceneWords, describe_scenes
+from aivideo.pipeline.segments import TimedPicture
 from aivideo.pipeline.sources.chain import choose_scene_media
 from aivideo.pipeline.storyboard import clip_preview_args, paint_preview, storyboard
 from aivideo.pipeline.visuals import PaintJob, plan_visuals
