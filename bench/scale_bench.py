@@ -36,8 +36,12 @@ from a stage's ``stage`` event to the next one (the last to ``completed``);
 segments per worker from its ``segment_rendered`` events. Peak memory is the
 largest resident memory of a worker and its children (pool, ffmpeg), sampled
 every 0.1 s. Every process the bench starts is killed (its whole process
-group) when the bench ends, fails or is interrupted; with ``setpriv`` on the
-machine, also if the bench itself is killed.
+group: pool processes and encoders too) when the bench ends, fails, or gets
+Ctrl-C or SIGTERM, and the run's database, queue and bucket are dropped. A
+bench killed with SIGKILL still takes the servers and workers with it (their
+parent-death signal, with ``setpriv`` on the machine), but an encoder of theirs
+may finish its segment alone, and ``aivideo_scalebench_*`` (database),
+``aivideo.scalebench.*`` (queue) and ``aivideo-bench-scale-*`` (bucket) stay.
 """
 
 from __future__ import annotations
@@ -94,7 +98,7 @@ class Processes:
 
     async def start(self, name: str, command: list[str], env: dict[str, str]) -> Path:
         log = self.logs / f"{name}.log"
-        # Killed with the bench even if it is killed (the signal survives taskset's exec).
+        # Killed even if the bench is (SIGKILL): the parent-death signal survives exec.
         guard = ["setpriv", "--pdeathsig", "KILL"] if shutil.which("setpriv") else []
         with log.open("wb") as out:
             process = await asyncio.create_subprocess_exec(
@@ -377,6 +381,13 @@ def report(one: Made, two: Made, again: float, length: float) -> None:
     speedup = one.seconds / two.seconds
     verdict = "meets" if speedup >= GOAL else "below"
     print(f"  {'speed-up (one / two)':<28} {speedup:10.2f}x   ({verdict} the goal of {GOAL}x)")
+    if "render" in stages_one and "render" in stages_two:
+        render = stages_one["render"]
+        print(f"  {'  of the render stage':<28} {render / stages_two['render']:10.2f}x")
+        # Amdahl: only the render is shared; the other stages run on the video's worker.
+        best = one.seconds / (one.seconds - render / 2)
+        print(f"  {'  best, sharing the render':<28} {best:10.2f}x   (its other stages: "
+              f"{one.seconds - render:.1f} s on one worker)")  # fmt: skip
     print(f"  {'re-encode of its output':<28} {again:24.1f} s   (cores 0 and 1)")
     print(f"  {'two workers / re-encode':<28} {two.seconds / again:23.2f}x")
     for made in (one, two):

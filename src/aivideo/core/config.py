@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from aivideo.core.cores import usable_cores
+
 ENV_PREFIX = "AIVIDEO_"
 
 _URL_SCHEMES = {
@@ -179,10 +181,10 @@ class Settings(BaseSettings):
     )
 
     thread_pool_size: PositiveInt = 8
-    process_pool_size: PositiveInt = Field(default_factory=lambda: os.cpu_count() or 1)
+    process_pool_size: PositiveInt = Field(default_factory=usable_cores)
 
     render_slots: Annotated[int, Field(ge=0)] = Field(
-        default_factory=lambda: os.cpu_count() or 1,
+        default_factory=usable_cores,
         description="How many videos this process makes at once; 0: it only takes requests.",
     )
 

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import anyio
 
 from aivideo.core.atomic_files import PARTIAL_SUFFIX, partial_path
+from aivideo.core.cores import usable_cores
 from aivideo.core.options import OutputFormat, SubtitleMode
 from aivideo.pipeline.captions import Caption
 from aivideo.pipeline.ffmpeg import ProgressCallback, run_ffmpeg
@@ -214,8 +215,10 @@ class EncodedHere:
 
 
 def segments_at_once(frame: Frame) -> int:
-    """How many segments of this size one machine encodes at a time."""
-    return SEGMENTS_AT_ONCE if frame.width * frame.height <= SEGMENTS_AT_ONCE_PIXELS else 1
+    """How many segments of this size this process encodes at a time (one on one core)."""
+    if frame.width * frame.height > SEGMENTS_AT_ONCE_PIXELS:
+        return 1
+    return min(SEGMENTS_AT_ONCE, usable_cores())
 
 
 async def all_or_none(work: Sequence[Coroutine[Any, Any, Path]]) -> list[Path]:
