@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -84,6 +85,23 @@ WARM_TEXT = (
     "help feed us."
 )
 TITLE = "Benchmark"
+WORDS_PER_MINUTE = 165  # the bundled voice, about
+
+
+def long_narration(minutes: float) -> str:
+    """COLD_TEXT again and again, about ``minutes`` long when spoken, no sentence twice.
+
+    Every sentence of copy ``n`` begins "In part n, ": a sentence said twice in
+    one video is spoken once (the speech cache), which would make speech look
+    nearly free.
+    """
+    copies = max(1, round(minutes * WORDS_PER_MINUTE / len(COLD_TEXT.split())))
+    sentences = [re.split(r"(?<=[.!?]) ", paragraph) for paragraph in COLD_TEXT.split("\n\n")]
+    return "\n\n".join(
+        " ".join(f"In part {n}, {sentence[0].lower()}{sentence[1:]}" for sentence in paragraph)
+        for n in range(1, copies + 1)
+        for paragraph in sentences
+    )
 
 
 @dataclass(frozen=True)
@@ -278,12 +296,7 @@ async def bench_size(size: Size, data: Path, resources: Resources, voice: str | 
 
 async def bench_long(minutes: float, data: Path, voice: str | None) -> None:
     """A long 1080p video by ``aivideo generate``: time against its re-encode, and peak memory."""
-    words = COLD_TEXT.split()
-    target = int(minutes * 165)  # the bundled voice speaks about 165 words a minute
-    # Each copy numbered, so no sentence is spoken from the cache of an earlier copy.
-    text = "\n\n".join(
-        f"Part {number}. {COLD_TEXT}" for number in range(1, target // len(words) + 2)
-    )
+    text = long_narration(minutes)
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         made = await make_cold(text, SIZES["1080p"], data, folder, voice)

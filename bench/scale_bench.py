@@ -12,14 +12,16 @@ In one run:
    takes the create; one ``aivideo worker`` pinned to core 0
    (``taskset -c 0``) makes the video.
 2. **two workers**: the same text and settings, made by two workers pinned to
-   cores 0 and 1; the one that takes the video offers its segments on the
-   broker (``aivideo.render_segment``) and the other takes some.
+   cores 0 and 1; the one that takes the video offers its runs of sentences
+   and its segments on the broker (``aivideo.take_part``) and the other takes
+   some.
 3. **re-encode**: ffmpeg re-encoding the two-worker video's own pictures and
    sound with aivideo's settings (``render_bench.reencode``), on the same two
    cores: the floor a renderer of these pictures is held to.
 
-The text is a held-out narration long enough for ``--minutes`` (numbered
-copies of render_bench's, so no sentence is spoken from the cache of another).
+The text is a held-out narration long enough for ``--minutes``
+(render_bench's ``long_narration``: no sentence twice, so none is spoken
+from the cache).
 Each process has a data folder of its own (``AIVIDEO_DATA_DIR``); the store
 is common to all: a fresh bucket per run on the S3-compatible server at
 ``--s3-endpoint`` (moto on loopback, so no disk is shared), or with
@@ -33,7 +35,8 @@ one-core machine the defaults would be one.
 Times run from the create (POST) to the API reporting the video completed.
 Per-stage times come from the video's log (``GET /v1/videos/{id}/events``):
 from a stage's ``stage`` event to the next one (the last to ``completed``);
-segments per worker from its ``segment_rendered`` events. Peak memory is the
+runs and segments per worker from its ``speech_spoken`` and
+``segment_rendered`` events. Peak memory is the
 largest resident memory of a worker and its children (pool, ffmpeg), sampled
 every 0.1 s. Every process the bench starts is killed (its whole process
 group: pool processes and encoders too) when the bench ends, fails, or gets
@@ -74,9 +77,8 @@ from aivideo.pipeline.ffmpeg import ffmpeg_executable
 from aivideo.pipeline.stages import STAGES
 from bench.api_bench import clean_env, delete_queue
 from bench.jobs_bench import ADMIN_DSN, BROKER, S3_CREDENTIALS, drop_bucket, new_bucket
-from bench.render_bench import COLD_TEXT, SIZES, TITLE, PeakMemory, make_cold, reencode
+from bench.render_bench import SIZES, TITLE, PeakMemory, long_narration, make_cold, reencode
 
-WORDS_PER_MINUTE = 165  # the bundled voice, as render_bench counts
 GOAL = 1.8  # the issue's speed-up of two workers over one
 READY = re.compile(r"worker (\S+): \d+ render slots")  # aivideo worker's line once it listens
 LISTENING = re.compile(r"Uvicorn running on (http://[\d.:]+)")
@@ -84,9 +86,8 @@ KEPT_IN_DATA_FOLDER = "voices"  # the aligned voice model: made once, like a use
 
 
 def narration(minutes: float) -> str:
-    """Numbered copies of render_bench's text, about ``minutes`` long when spoken."""
-    copies = max(1, round(minutes * WORDS_PER_MINUTE / len(COLD_TEXT.split())))
-    return "\n\n".join(f"Part {n}. {COLD_TEXT}" for n in range(1, copies + 1))
+    """render_bench's long text: about ``minutes`` long when spoken, no sentence twice."""
+    return long_narration(minutes)
 
 
 @dataclass
@@ -201,14 +202,15 @@ class Made:
         times = [when for _, when in marks[1:]] + ends[:1]
         return {name: end - start for (name, start), end in zip(marks, times, strict=False)}
 
-    def segments(self) -> dict[str, list[tuple[int, float]]]:
-        """(segment, seconds) each worker rendered, by worker name."""
+    def parts(self, kind: str) -> dict[str, list[tuple[int, float]]]:
+        """(part, seconds) each worker did of ``kind`` ("segment", "speech"), by worker name."""
+        event_kind = {"segment": "segment_rendered", "speech": "speech_spoken"}[kind]
         done: dict[str, list[tuple[int, float]]] = {name: [] for name in self.workers.values()}
         for event in self.events:
-            if event["kind"] == "segment_rendered":
+            if event["kind"] == event_kind:
                 data = event["data"]
                 name = self.workers.get(data["worker_id"], data["worker_id"])
-                done.setdefault(name, []).append((data["segment"], data["seconds"]))
+                done.setdefault(name, []).append((data[kind], data["seconds"]))
         return done
 
     def maker(self) -> str:
@@ -392,11 +394,12 @@ def report(one: Made, two: Made, again: float, length: float) -> None:
     print(f"  {'two workers / re-encode':<28} {two.seconds / again:23.2f}x")
     for made in (one, two):
         print(f"  {made.label}: video {made.video_id} taken by {made.maker()}")
-        for name, done in made.segments().items():
-            numbers = ", ".join(str(number) for number, _ in sorted(done))
-            busy = sum(seconds for _, seconds in done)
-            print(f"    {name}: {len(done)} segments, their seconds add up to {busy:.1f} s: "
-                  f"{numbers or '-'}")  # fmt: skip
+        for kind, what in (("speech", "runs of sentences"), ("segment", "segments")):
+            for name, done in made.parts(kind).items():
+                numbers = ", ".join(str(number) for number, _ in sorted(done))
+                busy = sum(seconds for _, seconds in done)
+                print(f"    {name}: {len(done)} {what}, their seconds add up to {busy:.1f} s: "
+                      f"{numbers or '-'}")  # fmt: skip
         for name in made.logs:
             memory, cached = made.peak_memory[name] / 2**20, made.cache_files[name]
             print(f"    {name}: peak memory {memory:.0f} MiB; {cached} files in its speech "
@@ -405,7 +408,7 @@ def report(one: Made, two: Made, again: float, length: float) -> None:
 
 def helper_missing(two: Made) -> str | None:
     """The finding if a worker rendered no segment of the two-worker video."""
-    done = two.segments()
+    done = two.parts("segment")
     idle = [name for name in two.logs if not done.get(name)]
     if not idle:
         return None

@@ -72,7 +72,8 @@ async def test_worker_check_names_a_missing_bucket_and_refused_credentials(
     missing = s3_settings(settings, "no-such-bucket-for-aivideo")
     missing_code, missing_said = await _aivideo_worker(missing, "--check")
     async with strict_s3_server(tmp_path / "moto.log") as strict:
-        refused = s3_settings(settings, "videos", endpoint=strict)
+        # A new moto server loads its S3 backend at its first request: seconds on a busy machine.
+        refused = s3_settings(settings, "videos", endpoint=strict, probe_timeout=15.0)
         refused_code, refused_said = await _aivideo_worker(refused, "--check")
         start_code, start_said = await _aivideo_worker(refused)
 

@@ -224,8 +224,8 @@ class Settings(BaseSettings):
     )
     parallel_segments: bool = Field(
         default=True,
-        description="With RabbitMQ, a video of several segments is rendered by every worker "
-        "that is free: each segment is a task of its own, the join waits for the last.",
+        description="With RabbitMQ, a long video's speech and render are shared by every "
+        "worker that is free: each run of sentences and each segment is a task of its own.",
     )
     segment_scenes: Annotated[int, Field(ge=1, le=50)] = Field(
         default=2,

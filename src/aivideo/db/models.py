@@ -138,23 +138,24 @@ class VideoEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
-class VideoSegment(Base):
-    """One segment of a video's render, as a task any worker may take (parallel segments).
+class VideoPart(Base):
+    """One part of a video's work that any worker may take: a segment to render, speech to say.
 
     Claimed like a video (``queued -> running`` by one worker, with a lease it
-    renews), then ``done`` once its file is in the store. The rows of a render
-    are made anew each time the render starts.
+    renews), then ``done`` once its result is in the store. The parts of a
+    stage are made anew each time the stage starts.
     """
 
-    __tablename__ = "video_segments"
+    __tablename__ = "video_parts"
 
     video_id: Mapped[str] = mapped_column(
         ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True
     )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # "segment", "speech"
     number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     status: Mapped[str] = mapped_column(String(16), default="queued")
     worker_id: Mapped[str | None] = mapped_column(String(64), default=None)
     lease_expires_at: Mapped[datetime | None] = mapped_column(default=None)
     attempts: Mapped[int] = mapped_column(default=0)
-    frames: Mapped[int] = mapped_column(default=0)  # encoded so far, as its worker last said
-    seconds: Mapped[float | None] = mapped_column(default=None)  # the encode's, once done
+    done_so_far: Mapped[int] = mapped_column(default=0)  # frames, sentences: as its worker said
+    seconds: Mapped[float | None] = mapped_column(default=None)  # the work's, once done

@@ -6,8 +6,8 @@ taskiq-aio-pika, on a durable quorum queue; a worker acknowledges a message
 only when its task has returned, that is after the video's final state is
 committed, and prefetches no more messages than it has render slots.
 
-With parallel segments, a worker making a long video also offers each
-segment of its render as a task of its own (video id and segment number).
+With shared work, a worker making a long video also offers each part of its
+speech and render as a task of its own (video id, kind and number).
 
 The broker only delivers ids: the videos table decides what happens, so a lost
 or doubled message is harmless (see :mod:`aivideo.jobs.reconciler`).
@@ -22,7 +22,7 @@ from taskiq_aio_pika import AioPikaBroker, Queue, QueueType
 from aivideo.core.config import Settings
 
 MAKE_VIDEO_TASK = "aivideo.make_video"
-RENDER_SEGMENT_TASK = "aivideo.render_segment"  # parallel segments: one segment of a render
+TAKE_PART_TASK = "aivideo.take_part"  # shared work: a part of another worker's video
 
 
 def make_broker(settings: Settings, *, prefetch: int) -> AsyncBroker:
@@ -44,7 +44,7 @@ async def publish_video(broker: AsyncBroker, video_id: str) -> None:
     await kicker.kiq(video_id)
 
 
-async def publish_segment(broker: AsyncBroker, video_id: str, number: int) -> None:
-    """Offer one segment of a video's render to any worker that is free."""
-    kicker: AsyncKicker[[str, int], None] = AsyncKicker(RENDER_SEGMENT_TASK, broker, labels={})
-    await kicker.kiq(video_id, number)
+async def publish_part(broker: AsyncBroker, video_id: str, kind: str, number: int) -> None:
+    """Offer one part of a video's work (a segment, a run of sentences) to any free worker."""
+    kicker: AsyncKicker[[str, str, int], None] = AsyncKicker(TAKE_PART_TASK, broker, labels={})
+    await kicker.kiq(video_id, kind, number)

@@ -25,11 +25,12 @@ from aivideo.core.status import VideoStatus
 from aivideo.jobs import claims
 from aivideo.jobs.broker import (
     MAKE_VIDEO_TASK,
-    RENDER_SEGMENT_TASK,
+    TAKE_PART_TASK,
     make_broker,
-    publish_segment,
+    publish_part,
 )
 from aivideo.jobs.live import LiveEvents, make_live_events
+from aivideo.jobs.part_claims import PartKind
 from aivideo.jobs.publishing import Publisher
 from aivideo.jobs.reconciler import Reconciler
 from aivideo.jobs.tools import JobTools
@@ -48,23 +49,23 @@ class JobSystem:
         self.in_memory = isinstance(self.broker, InMemoryBroker)
         self.worker: VideoWorker | None = None
         if settings.render_slots > 0:
-            # Parallel segments need workers elsewhere: the in-memory broker has none.
+            # Shared work needs workers elsewhere: the in-memory broker has none.
             shares = settings.parallel_segments and not self.in_memory
             worker = self.worker = VideoWorker(
                 resources, settings, self.live,
-                partial(publish_segment, self.broker) if shares else None,
+                partial(publish_part, self.broker) if shares else None,
             )  # fmt: skip
 
             async def make_video(video_id: str) -> None:
                 await worker.make_video(video_id)
 
-            async def render_segment(video_id: str, number: int) -> None:
-                await worker.segments.render_segment(video_id, number)
+            async def take_part(video_id: str, kind: str, number: int) -> None:
+                await worker.parts.take(video_id, PartKind(kind), number)
 
             self.broker.register_task(make_video, task_name=MAKE_VIDEO_TASK)
             # Registered whatever this worker's setting: a message sent by another one
             # is still handled.
-            self.broker.register_task(render_segment, task_name=RENDER_SEGMENT_TASK)
+            self.broker.register_task(take_part, task_name=TAKE_PART_TASK)
             self.broker.is_worker_process = True
         self._publisher = Publisher(self.broker, resources)
         self.reconciler = Reconciler(resources, self.live, self.publish)

@@ -36,11 +36,14 @@ from aivideo.db.types import utcnow
 from aivideo.jobs import claims
 from aivideo.jobs.live import LiveEvents
 from aivideo.jobs.live_event import LiveEvent
+from aivideo.jobs.part_claims import PartKind
+from aivideo.jobs.part_taker import PartTaker
 from aivideo.jobs.progress import ProgressWriter
 from aivideo.jobs.publish import publish_outputs, uploads_of
-from aivideo.jobs.segment_farm import PublishSegment, SegmentsOnWorkers
-from aivideo.jobs.segment_taker import SegmentTaker
+from aivideo.jobs.segment_farm import SegmentsOnWorkers, segment_doer
+from aivideo.jobs.shared_parts import PublishPart, SharedParts
 from aivideo.jobs.spec_from_video import spec_for
+from aivideo.jobs.speech_farm import SpeechOnWorkers, speech_doer
 from aivideo.jobs.tools import JobTools
 from aivideo.jobs.worker_ids import is_dead_local_worker, new_worker_id
 from aivideo.observability.metrics import RETRIES, WORKER_SLOTS, WORKER_SLOTS_BUSY
@@ -90,15 +93,19 @@ _database_retry = stamina.retry(on=is_transient_database_error, attempts=6, time
 class VideoWorker:
     def __init__(
         self, resources: JobTools, settings: Settings, live: LiveEvents,
-        publish_segment: PublishSegment | None = None,
+        publish_part: PublishPart | None = None,
     ) -> None:  # fmt: skip
-        """``publish_segment``: parallel segments (a long render shared with other workers)."""
+        """``publish_part``: shared work (a long video's speech and render with other workers)."""
         self.resources = resources
         self.settings = settings
         self.live = live
         self.id = new_worker_id()
-        self._publish_segment = publish_segment
-        self.segments = SegmentTaker(resources, self.id)
+        self._publish_part = publish_part
+        # Parts of other workers' videos this one may be sent, whatever its own setting.
+        self.parts = PartTaker(
+            resources, self.id,
+            {PartKind.SEGMENT: segment_doer(resources), PartKind.SPEECH: speech_doer(resources)},
+        )  # fmt: skip
         self._slots = asyncio.Semaphore(max(settings.render_slots, 1))
         self._runs: dict[str, _Run] = {}
         self._waiting: set[asyncio.Task[object]] = set()  # deliveries waiting for a slot
@@ -118,12 +125,15 @@ class VideoWorker:
             return None
         return StageCopies(self.resources.store, video_id, self.workspace(video_id))
 
-    def _segment_farm(self, video_id: str) -> SegmentsOnWorkers | None:
-        """Who encodes the video's segments: every worker (parallel segments), else this one."""
-        if self._publish_segment is None:
-            return None
-        return SegmentsOnWorkers(
-            self.resources, video_id, self.id, self.workspace(video_id).root, self._publish_segment
+    def _farms(self, video_id: str) -> tuple[SegmentsOnWorkers | None, SpeechOnWorkers | None]:
+        """Who encodes the video's segments and speaks its sentences: every worker, with
+        shared work; else this one."""
+        if self._publish_part is None:
+            return None, None
+        shared = SharedParts(self.resources, video_id, self.id, self._publish_part)
+        return (
+            SegmentsOnWorkers(self.resources, shared, self.workspace(video_id).root),
+            SpeechOnWorkers(self.resources, shared),
         )
 
     def start(self) -> None:
@@ -175,7 +185,7 @@ class VideoWorker:
             await asyncio.wait(running, timeout=grace)
         for video_id in list(self._runs):
             self._stop(video_id, StopReason.SHUTDOWN)
-        await self.segments.stop()
+        await self.parts.stop()
         if self._handlers:
             await asyncio.wait(list(self._handlers), timeout=30)
         if self._watcher is not None:
@@ -301,9 +311,10 @@ class VideoWorker:
         """
         store = self.resources.store
         copies = self._stage_copies(video.id)
+        segment_farm, speech_farm = self._farms(video.id)
         result = await generate_video(
             spec, self.workspace(video.id), self.resources, report, note, copies,
-            self._segment_farm(video.id),
+            segment_farm, speech_farm,
         )  # fmt: skip
         uploads = uploads_of(video.id, result, video.title or result.title)
         await publish_outputs(store, uploads)

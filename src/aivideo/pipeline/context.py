@@ -15,6 +15,7 @@ from aivideo.pipeline.frame import Frame, frame_for
 from aivideo.pipeline.records import RenderedVideo
 from aivideo.pipeline.render import RenderPlan, SegmentFarm
 from aivideo.pipeline.speech.narration import Narration
+from aivideo.pipeline.speech.spoken_lines import SpeechFarm
 from aivideo.pipeline.speech.voices import VoiceCatalogue
 from aivideo.pipeline.subtitles import Cue
 from aivideo.pipeline.tools import PipelineTools
@@ -35,6 +36,7 @@ class Context:
     progress: StageProgress = lambda _fraction: None
     note: Note = lambda _kind, _message: None
     segment_farm: SegmentFarm | None = None  # who encodes the segments (None: this process)
+    speech_farm: SpeechFarm | None = None  # who speaks the sentences (None: this process)
     frame: Frame = field(init=False)
     script: Script | None = None
     narration: Narration | None = None

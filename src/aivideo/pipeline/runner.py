@@ -20,6 +20,7 @@ from aivideo.observability.metrics import timed
 from aivideo.pipeline.context import Context, Note
 from aivideo.pipeline.render import SegmentFarm
 from aivideo.pipeline.speech import registry as speech_engines
+from aivideo.pipeline.speech.spoken_lines import SpeechFarm
 from aivideo.pipeline.stage_copies import StageCopies
 from aivideo.pipeline.stages import STAGES, Stage
 from aivideo.pipeline.tools import PipelineTools
@@ -39,12 +40,14 @@ async def generate_video(
     note: Note = lambda _kind, _message: None,
     copies: StageCopies | None = None,
     segment_farm: SegmentFarm | None = None,
+    speech_farm: SpeechFarm | None = None,
 ) -> GeneratedVideo:
     """Make the video described by ``spec`` in ``workspace``; ``note`` gets log lines.
 
     With ``copies``, each finished stage is also kept in a remote store, and a
     stage finished on another machine is taken from there instead of run again.
-    ``segment_farm`` encodes the picture's segments (default: this process).
+    ``segment_farm`` encodes the picture's segments and ``speech_farm`` speaks the
+    sentences (default: this process).
 
     Raises:
         InvalidInput: the text, voice or media cannot make a video.
@@ -56,7 +59,10 @@ async def generate_video(
     voices = await speech_engines.current_voice_catalogue(tools.settings, fresh=True)
     voice = voices.find(spec.voice)
     await workspace.create()
-    ctx = Context(spec, workspace, tools, voices, note=note, segment_farm=segment_farm)
+    ctx = Context(
+        spec, workspace, tools, voices, note=note,
+        segment_farm=segment_farm, speech_farm=speech_farm,
+    )  # fmt: skip
     # Start the worker processes and load the voices while the first stages run.
     spoken_with = [voice, *(voices.voices[name] for name in spec.voices if name in voices.voices)]
     warm_up = asyncio.gather(

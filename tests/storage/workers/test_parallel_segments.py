@@ -1,4 +1,4 @@
-"""One video, two workers on disks of their own: its segments are rendered by both.
+"""One video, two workers on disks of their own: both speak its sentences and render its segments.
 
 Real ``aivideo worker`` processes on PostgreSQL, RabbitMQ and an S3 bucket on
 loopback; a segment a scene long, so the test's four-scene text has four.
@@ -17,7 +17,7 @@ import psutil
 from sqlalchemy import select
 
 from aivideo.core.config import Settings
-from aivideo.db.models import VideoEvent, VideoSegment
+from aivideo.db.models import VideoEvent, VideoPart
 from aivideo.runtime.resources import Resources
 from tests.support.object_store import S3, object_names, read_object, s3_settings
 from tests.support.polling import wait_for
@@ -43,17 +43,18 @@ async def _two_workers(
     return api, workers, disks
 
 
-async def _rendered_by(resources: Resources, video_id: str) -> dict[int, list[dict[str, Any]]]:
-    """segment_rendered events by segment number."""
+async def _rendered_by(
+    resources: Resources, video_id: str, kind: str = "segment"
+) -> dict[int, list[dict[str, Any]]]:
+    """The log's lines of parts done (segment_rendered, speech_spoken) by part number."""
+    event = {"segment": "segment_rendered", "speech": "speech_spoken"}[kind]
     async with resources.sessions() as session:
         rows = await session.scalars(
-            select(VideoEvent.data).where(
-                VideoEvent.video_id == video_id, VideoEvent.kind == "segment_rendered"
-            )
+            select(VideoEvent.data).where(VideoEvent.video_id == video_id, VideoEvent.kind == event)
         )
         found: dict[int, list[dict[str, Any]]] = {}
         for data in rows:
-            found.setdefault(data["segment"], []).append(data)
+            found.setdefault(data[kind], []).append(data)
         return found
 
 
@@ -67,10 +68,11 @@ async def _segment_held_by_a_worker_other_than(
     async def held() -> str | None:
         async with resources.sessions() as session:
             holders = await session.scalars(
-                select(VideoSegment.worker_id).where(
-                    VideoSegment.video_id == video_id, VideoSegment.status == "running"
+                select(VideoPart.worker_id).where(
+                    VideoPart.video_id == video_id, VideoPart.kind == "segment",
+                    VideoPart.status == "running",
                 )
-            )
+            )  # fmt: skip
             return next((w for w in holders if w and _pid(w) != coordinator), None)
 
     return await wait_for(held, seconds=120)
@@ -82,7 +84,7 @@ def _encoders_and_scratch(worker: WorkerProcess, disk: Path) -> tuple[int, list[
     for child in psutil.Process(worker.pid).children(recursive=True):
         with contextlib.suppress(psutil.NoSuchProcess):  # one that ended meanwhile
             encoders += "ffmpeg" in child.name()
-    return encoders, sorted(disk.rglob(".segments/*"))
+    return encoders, sorted(disk.rglob(".parts/*"))
 
 
 async def test_a_long_video_is_rendered_by_two_workers_and_served_whole(
@@ -105,6 +107,7 @@ async def test_a_long_video_is_rendered_by_two_workers_and_served_whole(
     async with running_api(proxy_settings, resources) as api:
         proxied = await api.alice.get(f"/v1/videos/{video_id}/file")
         rendered = await _rendered_by(resources, video_id)
+        spoken = await _rendered_by(resources, video_id, "speech")
         segments_left = await object_names(s3_bucket, f"videos/{video_id}/work/")
         stored = await read_object(s3_bucket, f"videos/{video_id}/video.mp4")
         deleted = await api.alice.delete(f"/v1/videos/{video_id}")
@@ -114,6 +117,9 @@ async def test_a_long_video_is_rendered_by_two_workers_and_served_whole(
     workers_seen = {_pid(events[0]["worker_id"]) for events in rendered.values()}
     assert workers_seen == {worker.pid for worker in workers}
     assert all(events[0]["seconds"] > 0 for events in rendered.values())
+    # The twelve sentences were spoken in two runs, one by each worker.
+    assert sorted(spoken) == [0, 1] and all(len(events) == 1 for events in spoken.values())
+    assert {_pid(events[0]["worker_id"]) for events in spoken.values()} == workers_seen
     # One whole video, served by a redirect to the bucket and by the API itself.
     assert redirect.status_code == 307 and fetched.content == stored
     assert proxied.status_code == 200 and proxied.content == stored

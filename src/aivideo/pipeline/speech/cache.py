@@ -99,6 +99,11 @@ def _read_fresh(path: Path, ttl: float) -> SpokenAudio | None:
     except OSError as exc:  # a cache only saves time: one it cannot read is a miss
         logger.warning("cannot read the speech cache file %s (%s): speaking again", path, exc)
         return None
+    return _parse(data)
+
+
+def _parse(data: bytes) -> SpokenAudio | None:
+    """One sentence's record (the format of a cache file); None if it is not one."""
     if len(data) < _HEADER.size:
         return None  # cut short: made again, and replaced
     magic, sample_rate, word_count = _HEADER.unpack_from(data)
@@ -114,14 +119,43 @@ def _read_fresh(path: Path, ttl: float) -> SpokenAudio | None:
     return SpokenAudio(data[samples_from:], sample_rate, words)
 
 
+def _record(spoken: SpokenAudio) -> bytes:
+    header = _HEADER.pack(_MAGIC, spoken.sample_rate, len(spoken.words))
+    words = b"".join(_WORD.pack(start, end) for start, end in spoken.words)
+    return header + words + spoken.samples
+
+
+_LENGTH = struct.Struct("<Q")
+
+
+def pack_spoken(sentences: list[SpokenAudio]) -> bytes:
+    """Spoken sentences as one blob (each a cache file's record), for another machine."""
+    return b"".join(_LENGTH.pack(len(record)) + record for record in map(_record, sentences))
+
+
+def unpack_spoken(data: bytes) -> list[SpokenAudio]:
+    """The sentences of :func:`pack_spoken`.
+
+    Raises:
+        ValueError: ``data`` is not such a blob.
+    """
+    sentences, at = [], 0
+    while at < len(data):
+        (length,) = _LENGTH.unpack_from(data, at)
+        spoken = _parse(data[at + _LENGTH.size : at + _LENGTH.size + length])
+        if spoken is None:
+            raise ValueError("not spoken sentences")
+        sentences.append(spoken)
+        at += _LENGTH.size + length
+    return sentences
+
+
 def _write(path: Path, spoken: SpokenAudio) -> None:
     # A unique temporary name, then a rename: a reader (another video, another
     # process) sees the whole file or none, never half of one.
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path_sync(path, unique=True) as partial:
-            header = _HEADER.pack(_MAGIC, spoken.sample_rate, len(spoken.words))
-            words = b"".join(_WORD.pack(start, end) for start, end in spoken.words)
-            partial.write_bytes(header + words + spoken.samples)
+            partial.write_bytes(_record(spoken))
     except OSError as exc:  # the video has its samples; only the next one misses them
         logger.warning("cannot keep speech in the cache (%s): it will be spoken again", exc)
