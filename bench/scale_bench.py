@@ -383,13 +383,16 @@ def report(one: Made, two: Made, again: float, length: float) -> None:
     speedup = one.seconds / two.seconds
     verdict = "meets" if speedup >= GOAL else "below"
     print(f"  {'speed-up (one / two)':<28} {speedup:10.2f}x   ({verdict} the goal of {GOAL}x)")
-    if "render" in stages_one and "render" in stages_two:
-        render = stages_one["render"]
-        print(f"  {'  of the render stage':<28} {render / stages_two['render']:10.2f}x")
-        # Amdahl: only the render is shared; the other stages run on the video's worker.
-        best = one.seconds / (one.seconds - render / 2)
-        print(f"  {'  best, sharing the render':<28} {best:10.2f}x   (its other stages: "
-              f"{one.seconds - render:.1f} s on one worker)")  # fmt: skip
+    shared = [name for name in ("speech", "render") if name in stages_one and name in stages_two]
+    for name in shared:
+        ratio = stages_one[name] / stages_two[name]
+        print(f"  {'  of the ' + name + ' stage':<28} {ratio:10.2f}x")
+    if shared:
+        # Amdahl: the speech and the render are shared; the rest runs on the video's worker.
+        alone = one.seconds - sum(stages_one[name] for name in shared)
+        best = one.seconds / (alone + (one.seconds - alone) / 2)
+        print(f"  {'  best, sharing those two':<28} {best:10.2f}x   (its other stages: "
+              f"{alone:.1f} s on one worker)")  # fmt: skip
     print(f"  {'re-encode of its output':<28} {again:24.1f} s   (cores 0 and 1)")
     print(f"  {'two workers / re-encode':<28} {two.seconds / again:23.2f}x")
     for made in (one, two):

@@ -22,7 +22,7 @@ from aivideo.runtime.resources import Resources
 from tests.support.object_store import S3, object_names, read_object, s3_settings
 from tests.support.polling import wait_for
 from tests.support.probe import probe_video
-from tests.support.server import running_api
+from tests.support.server import Api, running_api
 from tests.support.video_state import event_kinds, wait_for_status
 from tests.support.workers import LONG_TEXT, WorkerProcess
 
@@ -62,9 +62,15 @@ def _pid(worker_id: str) -> int:
     return int(worker_id.split(":")[1])  # host:pid:random
 
 
-async def _segment_held_by_a_worker_other_than(
-    resources: Resources, video_id: str, coordinator: int
-) -> str:
+async def _helper_encoding(resources: Resources, api: Api) -> tuple[str, str]:
+    """A new video, once a worker other than its own holds one of its segments: the
+    video's id and the helping worker's id."""
+    created = await api.alice.post("/v1/videos", json={"text": LONG_TEXT, "quality": "low"})
+    video_id = created.json()["id"]
+    running = await wait_for_status(resources, video_id, "running")
+    assert running.worker_id is not None
+    coordinator = _pid(running.worker_id)
+
     async def held() -> str | None:
         async with resources.sessions() as session:
             holders = await session.scalars(
@@ -75,7 +81,7 @@ async def _segment_held_by_a_worker_other_than(
             )  # fmt: skip
             return next((w for w in holders if w and _pid(w) != coordinator), None)
 
-    return await wait_for(held, seconds=120)
+    return video_id, await wait_for(held, seconds=120)
 
 
 def _encoders_and_scratch(worker: WorkerProcess, disk: Path) -> tuple[int, list[Path]]:
@@ -148,12 +154,7 @@ async def test_a_worker_killed_holding_a_segment_costs_the_video_nothing_but_tha
 ) -> None:
     api_settings, workers, _ = await _two_workers(settings, s3_bucket, start_worker, tmp_path)
     async with running_api(api_settings, resources) as api:
-        created = await api.alice.post("/v1/videos", json={"text": LONG_TEXT, "quality": "low"})
-        video_id = created.json()["id"]
-        running = await wait_for_status(resources, video_id, "running")
-        assert running.worker_id is not None
-        coordinator = _pid(running.worker_id)
-        holder = await _segment_held_by_a_worker_other_than(resources, video_id, coordinator)
+        video_id, holder = await _helper_encoding(resources, api)
         helper = next(worker for worker in workers if worker.pid == _pid(holder))
         helper.kill()  # kill -9 in the middle of its segment
         await helper.wait()
@@ -179,11 +180,7 @@ async def test_cancelling_stops_the_encoders_of_every_segment(
 ) -> None:
     api_settings, workers, disks = await _two_workers(settings, s3_bucket, start_worker, tmp_path)
     async with running_api(api_settings, resources) as api:
-        created = await api.alice.post("/v1/videos", json={"text": LONG_TEXT, "quality": "low"})
-        video_id = created.json()["id"]
-        running = await wait_for_status(resources, video_id, "running")
-        assert running.worker_id is not None
-        await _segment_held_by_a_worker_other_than(resources, video_id, _pid(running.worker_id))
+        video_id, _ = await _helper_encoding(resources, api)
 
         cancelled = await api.alice.post(f"/v1/videos/{video_id}/cancel")
         assert cancelled.status_code == 200
