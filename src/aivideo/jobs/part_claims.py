@@ -67,6 +67,12 @@ def _held_by(video_id: str, kind: PartKind, number: int, worker_id: str) -> Any:
     )
 
 
+def _video_running(video_id: str) -> Any:
+    """The part's video is still being made (not cancelled, failed or deleted)."""
+    running = select(Video.id).where(Video.id == video_id, Video.status == VideoStatus.RUNNING)
+    return VideoPart.video_id.in_(running.scalar_subquery())
+
+
 async def _update(session: AsyncSession, condition: Any, values: dict[str, Any]) -> int:
     result = await session.execute(
         update(VideoPart).where(condition).values(**values)
@@ -106,11 +112,10 @@ async def claim(
     lease: float,
 ) -> bool:  # fmt: skip
     """``queued -> running`` for this worker, if the part is queued and its video running."""
-    running = select(Video.id).where(Video.id == video_id, Video.status == VideoStatus.RUNNING)
     queued = and_(
         _part(video_id, kind, number),
         VideoPart.status == PartStatus.QUEUED,
-        VideoPart.video_id.in_(running.scalar_subquery()),
+        _video_running(video_id),
     )
     return await _update(session, queued, _claimed_by(worker_id, lease)) == 1
 
@@ -141,11 +146,9 @@ async def renew(
 
     Gone also when the video is no longer running (cancelled, failed, deleted).
     """
-    running = await session.scalar(select(Video.status).where(Video.id == video_id))
-    if running != VideoStatus.RUNNING:
-        return False
     values = {"lease_expires_at": utcnow() + timedelta(seconds=lease), "done_so_far": done_so_far}
-    return await _update(session, _held_by(video_id, kind, number, worker_id), values) == 1
+    held = and_(_held_by(video_id, kind, number, worker_id), _video_running(video_id))
+    return await _update(session, held, values) == 1
 
 
 async def finish(

@@ -43,8 +43,8 @@ from aivideo.storage.uploads import a_few_at_once, put_all
 class SegmentsOnWorkers:
     """A :class:`~aivideo.pipeline.render.SegmentFarm` of every worker the broker reaches."""
 
-    def __init__(self, tools: JobTools, shared: SharedParts, workspace: Path) -> None:
-        self.tools = tools
+    def __init__(self, shared: SharedParts, workspace: Path) -> None:
+        self.tools = shared.tools
         self.shared = shared
         self.video_id = shared.video_id
         self.workspace = workspace

@@ -48,8 +48,8 @@ def _spoken_key(video_id: str, number: int) -> str:
 class SpeechOnWorkers:
     """A :class:`~aivideo.pipeline.speech.spoken_lines.SpeechFarm` of every worker."""
 
-    def __init__(self, tools: JobTools, shared: SharedParts) -> None:
-        self.tools = tools
+    def __init__(self, shared: SharedParts) -> None:
+        self.tools = shared.tools
         self.shared = shared
         self.video_id = shared.video_id
 

@@ -132,8 +132,8 @@ class VideoWorker:
             return None, None
         shared = SharedParts(self.resources, video_id, self.id, self._publish_part)
         return (
-            SegmentsOnWorkers(self.resources, shared, self.workspace(video_id).root),
-            SpeechOnWorkers(self.resources, shared),
+            SegmentsOnWorkers(shared, self.workspace(video_id).root),
+            SpeechOnWorkers(shared),
         )
 
     def start(self) -> None:
