@@ -23,7 +23,10 @@ For each size, in one run:
   with the settings aivideo uses (x264 veryfast CRF 23 + AAC for MP4, VP9
   realtime + Opus for WebM): the floor a renderer of these pictures is held to.
 
-The ratio is job / re-encode. The peak memory is the largest sum of the
+The ratio is job / re-encode. CPU seconds (user + system, of the process and
+all its children) are counted for the cold job and its re-encode: when both
+keep every core busy, the job's CPU over the re-encode's is the lowest ratio
+any overlap could reach on this machine ("CPU floor"). The peak memory is the largest sum of the
 resident memory of ``aivideo generate`` and all its children (pool processes,
 ffmpeg), sampled every 0.1 s.
 """
@@ -34,6 +37,7 @@ import argparse
 import asyncio
 import os
 import re
+import resource
 import shutil
 import sys
 import tempfile
@@ -41,7 +45,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
@@ -176,12 +180,25 @@ class PeakMemory:
             thread.join()
 
 
+def children_cpu_seconds() -> float:
+    """User + system CPU of every child process of this one that has ended and been reaped."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 @dataclass
 class Made:
     total: float
     stages: dict[str, tuple[float, float]]  # stage: (start, end), seconds from the job's start
     video: Path
     peak_memory: int = 0
+    cpu: float = 0.0  # seconds of CPU, all its processes (cold runs only)
+    at_peak: list[tuple[str, int]] = field(default_factory=list)
+
+    def held_at_peak(self) -> str:
+        """Who held the peak memory, largest first: "ffmpeg 420, python 310, ..." MiB."""
+        parts = sorted(self.at_peak, key=lambda part: -part[1])
+        return ", ".join(f"{name} {rss / 2**20:.0f}" for name, rss in parts)
 
     def overlap(self) -> float:
         """Seconds during which two or more stages were running."""
@@ -208,7 +225,7 @@ async def make_cold(
         "--title", TITLE, "--quality", size.quality.value, "--aspect", size.aspect.value,
         *(["--voice", voice] if voice else []), "--output", str(output),
     ]  # fmt: skip
-    started_wall, started = time.time(), time.perf_counter()
+    started_wall, started, cpu_before = time.time(), time.perf_counter(), children_cpu_seconds()
     process = await asyncio.create_subprocess_exec(
         *command,
         env={**os.environ, "AIVIDEO_DATA_DIR": str(data)},
@@ -217,7 +234,7 @@ async def make_cold(
     )
     with PeakMemory(process.pid).watching() as memory:
         _, errors = await process.communicate()
-    total = time.perf_counter() - started
+    total, cpu = time.perf_counter() - started, children_cpu_seconds() - cpu_before
     if process.returncode != 0:
         raise SystemExit(f"aivideo generate failed: {errors.decode(errors='replace')}")
     records = await asyncio.to_thread(lambda: list((data / "generate").glob("*/stages")))
@@ -232,7 +249,7 @@ async def make_cold(
     for name, end in ends.items():
         stages[name] = (previous, end)
         previous = end
-    return Made(total, stages, output, memory.peak)
+    return Made(total, stages, output, memory.peak, cpu, memory.at_peak)
 
 
 async def make_warm(
@@ -261,12 +278,26 @@ async def make_warm(
     return Made(time.perf_counter() - started, stages, made.video)
 
 
-async def reencode(video: Path, output_format: OutputFormat, folder: Path) -> float:
-    """Seconds to re-encode ``video``'s own pictures and sound with aivideo's settings."""
-    started = time.perf_counter()
+@dataclass(frozen=True)
+class Reencoded:
+    seconds: float
+    cpu: float  # user + system of its ffmpeg
+
+
+async def reencode(video: Path, output_format: OutputFormat, folder: Path) -> Reencoded:
+    """Re-encode ``video``'s own pictures and sound with aivideo's settings."""
+    started, cpu_before = time.perf_counter(), children_cpu_seconds()
     target = folder / f"reencoded.{output_format.value}"
     await run_ffmpeg(["-i", str(video), *_REENCODE[output_format], "-y", str(target)])
-    return time.perf_counter() - started
+    return Reencoded(time.perf_counter() - started, children_cpu_seconds() - cpu_before)
+
+
+def cpu_floor(job_cpu: float, again: Reencoded) -> float:
+    """The lowest job / re-encode ratio the job's CPU work allows on this machine's cores.
+
+    The job cannot take less than its CPU seconds spread over every core.
+    """
+    return job_cpu / (os.cpu_count() or 1) / again.seconds
 
 
 async def bench_size(size: Size, data: Path, resources: Resources, voice: str | None) -> None:
@@ -288,9 +319,11 @@ async def bench_size(size: Size, data: Path, resources: Resources, voice: str | 
     print(f"  {'before the first stage':<28} {cold.stages['script'][0]:6.2f} s")
     print(f"  {'overlap of stages':<28} {cold.overlap():6.2f} s  {warm.overlap():6.2f} s")
     print(f"  {'total':<28} {cold.total:6.2f} s  {warm.total:6.2f} s")
-    print(f"  {'re-encode of its output':<28} {again:6.2f} s  {warm_again:6.2f} s")
-    ratios = f"{cold.total / again:6.2f}x  {warm.total / warm_again:6.2f}x"
+    print(f"  {'re-encode of its output':<28} {again.seconds:6.2f} s  {warm_again.seconds:6.2f} s")
+    ratios = f"{cold.total / again.seconds:6.2f}x  {warm.total / warm_again.seconds:6.2f}x"
     print(f"  {'ratio (job / re-encode)':<28} {ratios}")
+    print(f"  {'CPU: job, re-encode':<28} {cold.cpu:6.2f} s  {again.cpu:6.2f} s   (cold)")
+    print(f"  {'CPU floor of the ratio':<28} {cpu_floor(cold.cpu, again):6.2f}x")
     print(f"  {'peak memory (cold)':<28} {cold.peak_memory / 2**20:6.0f} MiB")
 
 
@@ -304,8 +337,10 @@ async def bench_long(minutes: float, data: Path, voice: str | None) -> None:
         length = (await asyncio.to_thread(probe_video, made.video)).duration
     print(
         f"\n1080p, {length / 60:.1f} minutes by `aivideo generate`: {made.total:.0f} s, "
-        f"re-encode {again:.0f} s, ratio {made.total / again:.2f}x, "
-        f"peak memory of all its processes {made.peak_memory / 2**20:.0f} MiB"
+        f"re-encode {again.seconds:.0f} s, ratio {made.total / again.seconds:.2f}x; "
+        f"CPU {made.cpu:.0f} s against {again.cpu:.0f} s, floor {cpu_floor(made.cpu, again):.2f}x"
+        f"\n  peak memory of all its processes {made.peak_memory / 2**20:.0f} MiB "
+        f"({made.held_at_peak()} MiB)"
     )
 
 

@@ -97,3 +97,63 @@ async def test_pool_processes_refuse_to_decode_a_picture_beyond_the_bound(tmp_pa
         # Pillow only warns at this size: in the pool, the warning is an error.
         with pytest.raises(Image.DecompressionBombWarning):
             await resources.run_in_process(fit_picture, picture, 64, 36, tmp_path / "out.jpg")
+
+
+def _is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _finish_after(pid_file: Path, release: Path) -> int:
+    """Runs in a pool process: says which one, then works until ``release`` exists."""
+    pid_file.write_text(str(os.getpid()))
+    while not release.exists():
+        threading.Event().wait(timeout=0.05)
+    return os.getpid()
+
+
+async def test_a_renewed_pool_finishes_the_work_it_held_then_its_processes_end(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(data_dir=tmp_path / "data", process_pool_size=1)
+    async with Resources(settings) as resources:
+        release = tmp_path / "release"
+        call = asyncio.create_task(
+            resources.run_in_process(_finish_after, tmp_path / "pid", release)
+        )
+        old = await _pid_of_process_running(tmp_path / "pid")
+
+        renewing = asyncio.create_task(resources.renew_process_pool())
+        finished, _ = await asyncio.wait({renewing}, timeout=1.0)
+        assert not finished  # it waits for the work the old process holds
+        await asyncio.to_thread(release.touch)
+
+        assert await call == old  # that work was not lost
+        await renewing
+        assert not _is_alive(old)
+        assert await resources.run_in_process(os.getpid) not in (old, os.getpid())
+
+
+async def test_a_one_shot_video_lets_its_speaking_processes_go_before_the_render(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(data_dir=tmp_path / "data", process_pool_size=1)
+    spec = VideoSpec("One video, then the process ends.", quality=Quality.LOW)
+    async with Resources(settings) as resources:
+        speaker = await resources.run_in_process(os.getpid)
+        await generate_video(spec, Workspace(tmp_path / "kept"), resources)
+        # A running worker keeps its process, and the voice in it, for the next video.
+        assert await resources.run_in_process(os.getpid) == speaker
+
+        video = await generate_video(
+            VideoSpec("Another, the last.", quality=Quality.LOW),
+            Workspace(tmp_path / "one-shot"),
+            resources,
+            only_video=True,
+        )
+        assert await asyncio.to_thread(video.thumbnail.exists)  # made by a fresh process
+        assert not _is_alive(speaker)
+        assert await resources.run_in_process(os.getpid) != speaker

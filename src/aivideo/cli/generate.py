@@ -128,6 +128,7 @@ async def _generate_and_publish(
                 resources,
                 bars.report,
                 lambda _kind, message: console.print(f"[yellow]note:[/] {message}"),
+                only_video=True,
             )
         return await asyncio.to_thread(publish_outputs, video, output)
 

@@ -37,6 +37,7 @@ class Context:
     note: Note = lambda _kind, _message: None
     segment_farm: SegmentFarm | None = None  # who encodes the segments (None: this process)
     speech_farm: SpeechFarm | None = None  # who speaks the sentences (None: this process)
+    only_video: bool = False  # the process makes no other video (``aivideo generate``)
     frame: Frame = field(init=False)
     script: Script | None = None
     narration: Narration | None = None

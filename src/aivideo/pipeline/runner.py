@@ -41,13 +41,15 @@ async def generate_video(
     copies: StageCopies | None = None,
     segment_farm: SegmentFarm | None = None,
     speech_farm: SpeechFarm | None = None,
+    only_video: bool = False,
 ) -> GeneratedVideo:
     """Make the video described by ``spec`` in ``workspace``; ``note`` gets log lines.
 
     With ``copies``, each finished stage is also kept in a remote store, and a
     stage finished on another machine is taken from there instead of run again.
     ``segment_farm`` encodes the picture's segments and ``speech_farm`` speaks the
-    sentences (default: this process).
+    sentences (default: this process). ``only_video``: the process makes no other
+    video, so what only speech needs is let go before the render.
 
     Raises:
         InvalidInput: the text, voice or media cannot make a video.
@@ -61,7 +63,7 @@ async def generate_video(
     await workspace.create()
     ctx = Context(
         spec, workspace, tools, voices, note=note,
-        segment_farm=segment_farm, speech_farm=speech_farm,
+        segment_farm=segment_farm, speech_farm=speech_farm, only_video=only_video,
     )  # fmt: skip
     # Start the worker processes and load the voices while the first stages run.
     spoken_with = [voice, *(voices.voices[name] for name in spec.voices if name in voices.voices)]

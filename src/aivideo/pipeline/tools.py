@@ -20,3 +20,7 @@ class PipelineTools(Executors, Protocol):
 
     @property
     def providers(self) -> Providers: ...
+
+    async def renew_process_pool(self) -> None:
+        """Replace the pool's processes by fresh ones, giving back what they held."""
+        ...

@@ -265,6 +265,10 @@ class Resources:
         """
         return await self.process_pool.run(func, *args)
 
+    async def renew_process_pool(self) -> None:
+        """Replace the pool's processes by fresh ones, giving back what they held."""
+        await self.process_pool.renew()
+
     async def __aenter__(self) -> Resources:
         await self.open()
         return self

@@ -14,6 +14,10 @@ from aivideo.pipeline.render import render_video
 
 async def run(ctx: Context) -> RenderedVideo:
     assert ctx.plan is not None
+    if ctx.only_video:
+        # Nothing more is spoken: the pool's voices (about 230 MB a process) would
+        # sit idle through the encoders' peak. A running worker keeps them for the next video.
+        await ctx.tools.renew_process_pool()
     name = video_file(ctx.spec.format.value)
     async with ctx.workspace.atomic(name) as partial:
         await render_video(
