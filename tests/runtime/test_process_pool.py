@@ -107,6 +107,15 @@ def _is_alive(pid: int) -> bool:
     return True
 
 
+async def _until_ended(pid: int) -> None:
+    """Wait until the process has ended and been reaped."""
+
+    async def ended() -> bool | None:
+        return not _is_alive(pid) or None
+
+    await wait_for(ended, seconds=30)
+
+
 def _finish_after(pid_file: Path, release: Path) -> int:
     """Runs in a pool process: says which one, then works until ``release`` exists."""
     pid_file.write_text(str(os.getpid()))
@@ -115,7 +124,7 @@ def _finish_after(pid_file: Path, release: Path) -> int:
     return os.getpid()
 
 
-async def test_a_renewed_pool_finishes_the_work_it_held_then_its_processes_end(
+async def test_a_renewed_pool_serves_at_once_and_its_old_process_ends_after_its_work(
     tmp_path: Path,
 ) -> None:
     settings = Settings(data_dir=tmp_path / "data", process_pool_size=1)
@@ -126,15 +135,14 @@ async def test_a_renewed_pool_finishes_the_work_it_held_then_its_processes_end(
         )
         old = await _pid_of_process_running(tmp_path / "pid")
 
-        renewing = asyncio.create_task(resources.renew_process_pool())
-        finished, _ = await asyncio.wait({renewing}, timeout=1.0)
-        assert not finished  # it waits for the work the old process holds
-        await asyncio.to_thread(release.touch)
+        await resources.renew_process_pool()  # does not wait for that work
+        new = await resources.run_in_process(os.getpid)
+        assert new not in (old, os.getpid())
+        assert not call.done()
 
-        assert await call == old  # that work was not lost
-        await renewing
-        assert not _is_alive(old)
-        assert await resources.run_in_process(os.getpid) not in (old, os.getpid())
+        await asyncio.to_thread(release.touch)
+        assert await call == old  # the work the old process held was not lost
+        await _until_ended(old)
 
 
 async def test_a_one_shot_video_lets_its_speaking_processes_go_before_the_render(
@@ -155,5 +163,5 @@ async def test_a_one_shot_video_lets_its_speaking_processes_go_before_the_render
             only_video=True,
         )
         assert await asyncio.to_thread(video.thumbnail.exists)  # made by a fresh process
-        assert not _is_alive(speaker)
+        await _until_ended(speaker)  # and its memory with it
         assert await resources.run_in_process(os.getpid) != speaker

@@ -105,11 +105,12 @@ class ProcessPool:
         """New processes for the pool, started when next needed; the old ones end.
 
         What the old ones held goes back to the system (a process that has spoken
-        holds its voice, about 230 MB). Work already handed to them finishes first.
+        holds its voice, about 230 MB). Work already handed to them finishes there,
+        without holding up the caller; then they end, reaped by the executor's thread.
         """
         old = self._running()
         self._executor = await asyncio.to_thread(self._new_executor)
-        await asyncio.to_thread(old.shutdown, wait=True)
+        old.shutdown(wait=False)  # does not block: it only tells the old processes to end
 
     def describe(self) -> str:
         """The pool as ``/readyz`` shows it."""
