@@ -29,6 +29,14 @@ def still_take(copy: str, repeats: int, x: str, y: str) -> str:
     )
 
 
+def cross_fade(tail: str, head: str, seconds: str, number: int) -> list[str]:
+    """The head of a scene fading in over the tail of the one before it."""
+    return [
+        f"[{head}]format=yuva420p,fade=t=in:d={seconds}:alpha=1[in{number}]",
+        f"[{tail}][in{number}]overlay=format=yuv420:eof_action=pass[fade{number}]",
+    ]
+
+
 def test_one_still_is_held_for_its_duration_and_panned_left_to_right() -> None:
     inputs, filters, out = background_graph([Shot("a.jpg", 2.0)], range(1), FRAME)
 
@@ -80,7 +88,7 @@ def test_a_clip_shorter_than_needed_is_looped_for_its_fade_out() -> None:
         f"[1:v]trim=start=2.000:duration=0.500,{CLIP_FIT}[c1]",  # its tail, from the loop
         f"[2:v]trim=start=0.000:duration=0.500,{CLIP_FIT}[c2]",  # scene 1's head
         f"[3:v]trim=start=0.500:duration=1.500,{CLIP_FIT}[c3]",  # scene 1's body: 2 - 0.5
-        "[c1][c2]xfade=transition=fade:duration=0.500:offset=0[fade1]",
+        *cross_fade("c1", "c2", "0.500", 1),
         "[c0][fade1][c3]concat=n=3:v=1:a=0[backgrounds]",
     ]
 
@@ -126,8 +134,8 @@ def test_several_shots_cross_fade_piece_by_piece() -> None:
         still_take("still2_0", 8, "(iw-ow)/2", "(ih-oh)*min((n+0)/17,1)"),
         still_take("still2_1", 8, "(iw-ow)/2", "(ih-oh)*min((n+9)/17,1)"),
         # Each cross-fade blends just its two takes; the pieces play one after another.
-        "[still0_1t][c2]xfade=transition=fade:duration=0.500:offset=0[fade1]",
-        "[c4][still2_0t]xfade=transition=fade:duration=0.300:offset=0[fade3]",
+        *cross_fade("still0_1t", "c2", "0.500", 1),
+        *cross_fade("c4", "still2_0t", "0.300", 3),
         "[still0_0t][fade1][c3][fade3][still2_1t]concat=n=5:v=1:a=0[backgrounds]",
     ]
 
@@ -146,6 +154,6 @@ def test_a_segment_draws_the_fade_in_from_the_end_of_the_scene_before_it() -> No
         # Scene 1 pans back along x while moving down; it is last, so 60 frames (0..59).
         still_take("still1_0", 14, "(iw-ow)*(1-min((n+0)/59,1))", "(ih-oh)*min((n+0)/59,1)"),
         still_take("still1_1", 44, "(iw-ow)*(1-min((n+15)/59,1))", "(ih-oh)*min((n+15)/59,1)"),
-        "[still0_0t][still1_0t]xfade=transition=fade:duration=0.500:offset=0[fade0]",
+        *cross_fade("still0_0t", "still1_0t", "0.500", 0),
         "[fade0][still1_1t]concat=n=2:v=1:a=0[backgrounds]",
     ]
