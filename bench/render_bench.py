@@ -24,11 +24,12 @@ For each size, in one run:
   realtime + Opus for WebM): the floor a renderer of these pictures is held to.
 
 The ratio is job / re-encode. CPU seconds (user + system, of the process and
-all its children) are counted for the cold job and its re-encode: when both
-keep every core busy, the job's CPU over the re-encode's is the lowest ratio
-any overlap could reach on this machine ("CPU floor"). The peak memory is the largest sum of the
-resident memory of ``aivideo generate`` and all its children (pool processes,
-ffmpeg), sampled every 0.1 s.
+all its children) are counted for the cold job and its re-encode. The job
+cannot take less time than its CPU seconds spread over every core, so that
+time over the re-encode's is the lowest ratio any overlap could reach on this
+machine ("CPU floor"). The peak memory is the largest sum of the resident
+memory of ``aivideo generate`` and all its children (pool processes, ffmpeg),
+sampled every 0.1 s, with which process held how much.
 """
 
 from __future__ import annotations
