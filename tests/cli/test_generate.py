@@ -12,6 +12,7 @@ import pytest
 from tests.support.cli import AIVIDEO, cli_env, run_cli
 from tests.support.media_files import make_media_folder, make_music
 from tests.support.probe import image_format_and_size, probe_video
+from tests.support.processes import is_alive
 
 
 async def test_generate_writes_video_subtitles_and_thumbnail(tmp_path: Path) -> None:
@@ -108,7 +109,7 @@ async def test_ctrl_c_stops_cleanly_without_output_or_ffmpeg(tmp_path: Path) -> 
     assert process.returncode == 130, err.decode()
     assert "stopped" in err.decode()
     assert not await asyncio.to_thread(output.exists)
-    assert not await _is_alive(ffmpeg)
+    assert not is_alive(ffmpeg)
 
 
 def _default_sigint() -> None:
@@ -128,7 +129,7 @@ async def test_sigterm_stops_cleanly_too(tmp_path: Path) -> None:
 
     assert process.returncode == 143, err.decode()
     assert not await asyncio.to_thread(output.exists)
-    assert not await _is_alive(ffmpeg)
+    assert not is_alive(ffmpeg)
 
 
 async def _wait_for_ffmpeg(parent: int) -> int:
@@ -143,8 +144,3 @@ async def _wait_for_ffmpeg(parent: int) -> int:
             if out.strip():
                 return int(out.split()[0])
             await asyncio.sleep(0.1)  # polling for the encoder to appear
-
-
-async def _is_alive(pid: int) -> bool:
-    check = await asyncio.create_subprocess_exec("kill", "-0", str(pid))
-    return await check.wait() == 0

@@ -23,6 +23,7 @@ from aivideo.runtime.readiness import check_components
 from aivideo.runtime.resources import Resources
 from tests.support.media_files import png_claiming
 from tests.support.polling import wait_for
+from tests.support.processes import is_alive
 
 
 def _long_task(pid_file: Path) -> None:
@@ -99,19 +100,11 @@ async def test_pool_processes_refuse_to_decode_a_picture_beyond_the_bound(tmp_pa
             await resources.run_in_process(fit_picture, picture, 64, 36, tmp_path / "out.jpg")
 
 
-def _is_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 async def _until_ended(pid: int) -> None:
     """Wait until the process has ended and been reaped."""
 
     async def ended() -> bool | None:
-        return not _is_alive(pid) or None
+        return not is_alive(pid) or None
 
     await wait_for(ended, seconds=30)
 
