@@ -28,7 +28,8 @@ figures are those of its once-a-second database read alone.
 Also measured: the server's RSS (psutil, sampled every 0.25 s; the serve
 process itself, not its CPU pool), its CPU while the streams sit idle, the
 latency of plain ``GET /v1/videos/{id}`` sent meanwhile (20 a second, one at
-a time: is the API still answering?), and the server's own reports of its
+a time, by bench/get_probe.py in a process of its own: is the API still
+answering?), and the server's own reports of its
 event loop stalling (over 250 ms). Client and server share this machine's
 cores: the delays include this client's own time to read thousands of
 sockets; its garbage collector is kept off the streams it holds (gc.freeze).
@@ -44,7 +45,6 @@ import json
 import logging
 import math
 import os
-import random
 import re
 import resource
 import sys
@@ -214,36 +214,32 @@ class Sampler:
 
 @dataclass
 class Prober:
-    """``GET /v1/videos/{id}`` 20 times a second, one at a time; latencies by phase."""
+    """The answers of bench/get_probe.py's GETs (a process of its own), by when each was sent."""
 
-    session: aiohttp.ClientSession
-    video_ids: list[str]
-    phase: str = "before"
-    latencies: dict[str, list[float]] = field(default_factory=dict)
-    failures: dict[str, int] = field(default_factory=dict)
+    answers: list[tuple[float, float, int]] = field(default_factory=list)  # sent, took, status
 
-    async def run(self) -> None:
-        while True:
-            phase, started = self.phase, time.perf_counter()
-            try:
-                async with self.session.get(f"/v1/videos/{random.choice(self.video_ids)}") as r:
-                    await r.read()
-                    ok = r.status == 200
-            except (aiohttp.ClientError, TimeoutError):
-                ok = False
-            elapsed = time.perf_counter() - started
-            self.latencies.setdefault(phase, []).append(elapsed)
-            if not ok:
-                self.failures[phase] = self.failures.get(phase, 0) + 1
-            await asyncio.sleep(max(0.0, 0.05 - elapsed))
+    async def run(self, port: int, key: str, video_ids: list[str]) -> None:
+        command = [sys.executable, "-m", "bench.get_probe", str(port), key, *video_ids[:50]]
+        probe = await asyncio.create_subprocess_exec(
+            *command, cwd=ROOT, stdout=asyncio.subprocess.PIPE
+        )
+        assert probe.stdout is not None
+        try:
+            while line := await probe.stdout.readline():
+                sent, took, status = line.split()
+                self.answers.append((float(sent), float(took), int(status)))
+        finally:
+            probe.terminate()
+            await probe.wait()
 
-    def line(self, phase: str) -> str:
-        values = [v * 1000 for v in self.latencies.get(phase, [])]
+    def line(self, phase: str, start: float, end: float) -> str:
+        answers = [(took, status) for sent, took, status in self.answers if start <= sent < end]
+        values = [took * 1000 for took, _ in answers]
         return (
             f"GET /v1/videos/{{id}} while {phase:8}: {len(values):4d} requests, "
             f"p50 {percentile(values, 50):6.1f} ms, p99 {percentile(values, 99):7.1f} ms, "
             f"max {max(values, default=float('nan')):7.1f} ms, "
-            f"{self.failures.get(phase, 0)} failed"
+            f"{sum(status != 200 for _, status in answers)} failed"
         )
 
 
@@ -325,6 +321,7 @@ class ServerLog:
 
     stalls: list[tuple[float, float]] = field(default_factory=list)  # (when, milliseconds)
     echoed: int = 0
+    first_in_full: str = ""  # the echo is only the first 300 characters of each
 
     async def read(self, stderr: asyncio.StreamReader, most: int = 20) -> None:
         while line := await stderr.readline():
@@ -333,6 +330,7 @@ class ServerLog:
                 self.stalls.append((time.monotonic(), float(stall.group(1))))
             elif re.search(r'"level": "(warning|error|critical)"|Traceback|^(WARNING|ERROR)', text):
                 self.echoed += 1
+                self.first_in_full = self.first_in_full or text
                 if self.echoed <= most:  # the first 300 characters: enough to tell what it is
                     sys.stderr.write("  server: " + text[:300].rstrip() + "\n")
 
@@ -380,7 +378,6 @@ async def bench_layout(
     await worker.claim(video_ids)
     rss.restart()
     starts = {"opening": time.monotonic()}
-    prober.phase = "opening"
     started = time.monotonic()
     streams, tasks = await open_streams(video_ids, per_video, context.port, context.key)
     # This client's own collector must not stop it while it times arrivals: what
@@ -393,7 +390,6 @@ async def bench_layout(
         + (f" (others: status {refused})" if refused else "")
     )
 
-    prober.phase = "idle"
     starts["idle"] = time.monotonic()
     cpu_before = context.server.cpu_times()
     await asyncio.sleep(context.args.idle_seconds)
@@ -401,7 +397,6 @@ async def bench_layout(
     busy = (cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system)
     print(f"  server CPU while the streams idle: {busy / context.args.idle_seconds:.0%} of a core")
 
-    prober.phase = "rounds"
     starts["rounds"] = time.monotonic()
     for n in range(context.args.rounds):
         percent = round(90 * (n + 1) / context.args.rounds)  # a worker reports 99 at most
@@ -415,7 +410,6 @@ async def bench_layout(
         await asyncio.sleep(1.0)
     print(f"  server RSS at the peak: {rss.restart() / 2**20:.0f} MB")
 
-    prober.phase = "after"
     starts["after"] = time.monotonic()
     for task in tasks:
         task.cancel()
@@ -433,9 +427,7 @@ async def bench_layout(
     )
     for phase, end in (("opening", "idle"), ("idle", "rounds"), ("rounds", "after")):
         stalls = context.log.stalls_between(starts[phase], starts[end])
-        print(f"  {prober.line(phase)}; {stalls}")
-    prober.latencies.clear()
-    prober.failures.clear()
+        print(f"  {prober.line(phase, starts[phase], starts[end])}; {stalls}")
 
 
 @dataclass
@@ -517,19 +509,14 @@ async def main() -> None:
         async with (
             server(env) as (process, port, log),
             BenchWorker(settings) as worker,
-            aiohttp.ClientSession(
-                f"http://127.0.0.1:{port}",
-                headers={"Authorization": f"Bearer {key}"},
-                timeout=aiohttp.ClientTimeout(total=10),
-            ) as http,
         ):
             video_ids = await create_videos(port, key, sum(v for v, _ in layouts))
             print(
                 f"server (pid {process.pid}) RSS with no stream open: "
                 f"{process.memory_info().rss / 2**20:.0f} MB"
             )
-            prober = Prober(http, video_ids)
-            probing = asyncio.create_task(prober.run())
+            prober = Prober()
+            probing = asyncio.create_task(prober.run(port, key, video_ids))
             context = BenchContext(args, process, port, log, key, worker, Sampler(process), prober)
             first = 0
             for videos, per_video in layouts:
@@ -538,6 +525,8 @@ async def main() -> None:
                 first += videos
             probing.cancel()
             context.rss.stop()
+            if log.first_in_full:
+                print(f"\nthe server's first warning, in full:\n{log.first_in_full}")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
 
 from aivideo.api import progress_stream
+from aivideo.api.middleware.stream_admission import STARTS_PER_TURN
 from aivideo.core.config import Settings
 from aivideo.db.models import Video
 from aivideo.jobs.live import CHANNEL_PREFIX
@@ -261,3 +262,32 @@ async def test_a_quiet_stream_sends_a_keep_alive_comment_now_and_then(
 
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-cache"
+
+
+async def test_hundreds_of_streams_opened_at_once_each_get_their_video_and_a_get_is_answered(
+    settings: Settings, resources: Resources
+) -> None:
+    crowd = 3 * STARTS_PER_TURN  # they start over three turns of the loop at least
+    wide = settings.model_copy(update={"render_slots": 0, "max_streams_per_user": crowd})
+    async with (
+        running_api(wide, resources) as api,
+        httpx.AsyncClient(
+            base_url=api.base_url,
+            headers=api.alice.headers,
+            limits=httpx.Limits(max_connections=crowd + 10),
+            timeout=60,
+        ) as client,
+    ):
+        video_ids = await _videos(api, 3)
+
+        async def first_progress(video_id: str) -> tuple[str, object]:
+            async with _stream(client, video_id) as stream:
+                return video_id, (await _next_progress(stream))["status"]
+
+        *firsts, plain = await asyncio.gather(
+            *(first_progress(video_ids[n % 3]) for n in range(crowd)),
+            api.alice.get(f"/v1/videos/{video_ids[0]}"),
+        )
+
+    assert sorted(firsts) == sorted((video_ids[n % 3], "queued") for n in range(crowd))
+    assert plain.status_code == 200

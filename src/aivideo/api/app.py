@@ -18,6 +18,7 @@ from aivideo.api.middleware.body_limits import BodyLimitMiddleware
 from aivideo.api.middleware.load_shedding import LoadSheddingMiddleware, most_in_progress
 from aivideo.api.middleware.request_ids import RequestIdMiddleware
 from aivideo.api.middleware.request_metrics import RequestMetricsMiddleware
+from aivideo.api.middleware.stream_admission import StreamAdmissionMiddleware
 from aivideo.api.openapi import with_server_details
 from aivideo.api.routes import features, health, metrics, videos, voices, web_page, webhooks
 from aivideo.api.stream_limits import OpenStreams
@@ -109,7 +110,9 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetricsMiddleware)
-    app.add_middleware(RequestIdMiddleware)  # outermost: every line of a request has its id
+    app.add_middleware(RequestIdMiddleware)  # every line of a request has its id
+    # Outermost: a stream waiting to start has cost nothing yet but its connection.
+    app.add_middleware(StreamAdmissionMiddleware)
     install_error_handlers(app)
     app.state.open_streams = OpenStreams(settings.max_streams_per_user)
     # Routes are tried in order: the busiest first (a cached GET 10% cheaper than third).
