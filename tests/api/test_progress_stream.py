@@ -6,7 +6,9 @@ import json
 
 import pytest
 from httpx_sse import aconnect_sse
+from sqlalchemy import text
 
+from aivideo.runtime.resources import Resources
 from tests.api.test_video_files import SHORT
 from tests.support.server import Api
 
@@ -59,3 +61,26 @@ async def test_another_user_s_stream_is_404(api: Api) -> None:
 
     assert response.status_code == 404
     assert response.json()["error"]["message"] == f"no video with id {video_id!r}"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_stream_whose_first_read_fails_is_an_error_response_not_a_broken_200(
+    api: Api, resources: Resources
+) -> None:
+    video_id = (await api.alice.post("/v1/videos", json=SHORT)).json()["id"]
+    assert (await api.alice.get(f"/v1/videos/{video_id}")).status_code == 200
+
+    # Only the video's log is gone: the key and the video are read, the stream's read fails.
+    async with resources.engine.begin() as connection:
+        await connection.execute(text("ALTER TABLE video_events RENAME TO video_events_away"))
+    try:
+        failed = await api.alice.get(f"/v1/videos/{video_id}/progress")
+    finally:
+        async with resources.engine.begin() as connection:
+            await connection.execute(text("ALTER TABLE video_events_away RENAME TO video_events"))
+    async with aconnect_sse(api.alice, "GET", f"/v1/videos/{video_id}/progress") as source:
+        first = await anext(source.aiter_sse())
+
+    assert failed.status_code == 503
+    assert failed.json()["error"]["message"]
+    assert first.event == "log"  # the same stream works once the log is back

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
+from sqlalchemy.engine import Engine
 
 from aivideo.auth.service import get_or_create_user
 from aivideo.core.config import Settings
@@ -166,3 +167,30 @@ async def test_new_log_lines_reach_each_stream_once_and_a_reconnect_reads_from_i
     assert seen == [["a provider was slow", "it answered"]] * 2
     assert again is None
     assert [line.message for line in reconnected.lines] == ["a provider was slow", "it answered"]
+
+
+async def test_the_first_streams_of_a_process_that_join_at_once_read_the_highest_line_once(
+    resources: Resources,
+) -> None:
+    watcher = ProgressWatcher(resources.sessions, CountingEvents())
+    video_id = (await _videos(resources, 1))[0]
+    reads: list[str] = []
+
+    def note(*args: object) -> None:
+        statement = str(args[2])  # (connection, cursor, statement, ...)
+        if "max(video_events.id)" in statement:
+            reads.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        async with contextlib.AsyncExitStack() as streams:
+            joined = await asyncio.gather(
+                *(streams.enter_async_context(watcher.watch(video_id)) for _ in range(30))
+            )
+            reads_while_joining = len(reads)
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+
+    assert len(joined) == 30
+    # Read by each, thousands of streams would wait for the pool's few connections.
+    assert reads_while_joining == 1

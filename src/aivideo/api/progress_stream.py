@@ -202,24 +202,30 @@ class EventStream(StreamingResponse):
         self.events = events
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The first event before the header: a stream that cannot start (its first
+        # read failed) is answered with that error (503), not a 200 cut short.
+        first = await anext(self.events, None)
         start = {"type": "http.response.start", "status": self.status_code}
-        await send({**start, "headers": self.raw_headers})
         until_gone = asyncio.timeout(None)  # made to expire when the client leaves
         try:
+            await send({**start, "headers": self.raw_headers})
             async with until_gone:
                 gone = asyncio.create_task(_until_disconnected(receive, until_gone))
                 try:
-                    await self._send_events(send)
+                    await self._send_events(send, first)
                 finally:
                     gone.cancel()
-                    await self.events.aclose()
         except TimeoutError:
             if not until_gone.expired():
                 raise  # not ours: a timeout within the stream
+        finally:
+            await self.events.aclose()
 
-    async def _send_events(self, send: Send) -> None:
-        async for chunk in self.events:
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    async def _send_events(self, send: Send, first: bytes | None) -> None:
+        if first is not None:
+            await send({"type": "http.response.body", "body": first, "more_body": True})
+            async for chunk in self.events:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 

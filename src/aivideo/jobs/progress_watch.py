@@ -130,6 +130,7 @@ class ProgressWatcher:
         self._woken = asyncio.Event()
         self._to_wake: deque[Watch] = deque()
         self._lines_from: int | None = None  # read log lines with a higher id
+        self._highest_read: asyncio.Future[int] | None = None  # the first streams' read of it
         self._highs: deque[tuple[float, int]] = deque()  # (when, highest line id) of reads
         self._failing = False
 
@@ -142,8 +143,8 @@ class ProgressWatcher:
         return Watch(self, video_id)
 
     async def _join(self, watch: Watch) -> None:
-        if self._lines_from is None:  # the first stream of the process
-            lines_from = await self._highest_line()
+        if self._lines_from is None:  # the first streams of the process
+            lines_from = await self._first_highest_line()
             self._lines_from = lines_from if self._lines_from is None else self._lines_from
         self._follow(watch.video_id).watches.add(watch)
         try:
@@ -340,6 +341,22 @@ class ProgressWatcher:
             highs.popleft()  # a later read is old enough too
         if now - highs[0][0] >= SETTLE_SECONDS:
             self._lines_from = max(self._lines_from or 0, highs.popleft()[1])
+
+    async def _first_highest_line(self) -> int:
+        """The highest log line id now, read once for every stream that joins meanwhile.
+
+        Read by each, the thousands of streams that open before the first read is
+        done would each wait for a connection of the pool, and some in vain.
+        """
+        if self._highest_read is None:
+            self._highest_read = asyncio.ensure_future(self._highest_line())
+        reading = self._highest_read
+        try:
+            # Shielded: a stream that leaves meanwhile does not stop the others' read.
+            return await asyncio.shield(reading)
+        finally:
+            if reading.done() and self._highest_read is reading:
+                self._highest_read = None  # read (or failed: the next stream tries again)
 
     async def _highest_line(self) -> int:
         async with self._sessions() as session:
