@@ -45,11 +45,13 @@ from aivideo.pipeline.segments import (
 SegmentFrames = Callable[[int, int], None]
 
 SCENES_PER_SEGMENT = 2
-# Two segments are encoded at once up to 720p: one x264 kept only 1.6 of 2 cores busy,
-# and a 720p minute's render took 12.1 s instead of 14.5 s (bench/render_bench.py).
-# Larger frames one at a time: two 1080p encoders took all processes to 1.3 GiB.
+# Two segments are encoded at once: one x264 kept only 1.6 of 2 cores busy, and a
+# 720p minute's render took 12.1 s instead of 14.5 s (bench/render_bench.py). At 1080p
+# too, now that `aivideo generate` lets the voices go before the render (steps/render.py):
+# 10.8 minutes took 271 s instead of 294 s, its peak memory still the speech's (970 MiB).
+# Larger frames than 1080p would be one at a time.
 SEGMENTS_AT_ONCE = 2
-SEGMENTS_AT_ONCE_PIXELS = 1280 * 720
+SEGMENTS_AT_ONCE_PIXELS = 1920 * 1080
 _MUX_SHARE = 0.02  # of the stage's progress: the last pass only copies what was encoded
 
 _AUDIO_ENCODER = {
