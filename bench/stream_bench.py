@@ -29,10 +29,10 @@ Also measured: the server's RSS (psutil, sampled every 0.25 s; the serve
 process itself, not its CPU pool), its CPU while the streams sit idle, the
 latency of plain ``GET /v1/videos/{id}`` sent meanwhile (20 a second, one at
 a time, by bench/get_probe.py in a process of its own: is the API still
-answering?), and the server's own reports of its
-event loop stalling (over 250 ms). Client and server share this machine's
-cores: the delays include this client's own time to read thousands of
-sockets; its garbage collector is kept off the streams it holds (gc.freeze).
+answering?), and the server's own reports of its event loop stalling (over
+250 ms). Client and server share this machine's cores: the delays include
+this client's own time to read thousands of sockets; its garbage collector is
+kept off the streams it holds (gc.freeze).
 """
 
 from __future__ import annotations

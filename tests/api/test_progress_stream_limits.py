@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,8 +13,7 @@ import httpx
 import pytest
 import redis.asyncio as redis
 from httpx_sse import ServerSentEvent, aconnect_sse
-from sqlalchemy import event, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import update
 
 from aivideo.api import progress_stream
 from aivideo.api.middleware.stream_admission import STARTS_PER_TURN
@@ -26,6 +25,7 @@ from aivideo.runtime.resources import Resources
 from tests.support.polling import wait_for
 from tests.support.redis_server import redis_server
 from tests.support.server import Api, running_api
+from tests.support.statements import statements_run
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -171,23 +171,6 @@ async def _next_of_kind(stream: _Stream, kind: str) -> dict[str, object]:
     return data
 
 
-@contextlib.contextmanager
-def _log_reads() -> Iterator[list[str]]:
-    """The statements reading video logs that this process runs while the block runs."""
-    seen: list[str] = []
-
-    def note(*args: object) -> None:
-        statement = str(args[2])  # (connection, cursor, statement, ...)
-        if "video_events" in statement:
-            seen.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(Engine, "before_cursor_execute", note)
-
-
 async def test_open_streams_share_one_database_read_a_second_and_closed_ones_cost_nothing(
     settings: Settings, resources: Resources
 ) -> None:
@@ -202,10 +185,10 @@ async def test_open_streams_share_one_database_read_a_second_and_closed_ones_cos
             ]
             for stream in streams:
                 await _next_progress(stream)
-            with _log_reads() as while_open:
+            with statements_run("video_events") as while_open:
                 await asyncio.sleep(3)  # the window measured: what 12 idle streams cost
         await asyncio.sleep(0.5)  # the server notices the closed connections
-        with _log_reads() as after_close:
+        with statements_run("video_events") as after_close:
             await asyncio.sleep(2)
 
     # Each second, one read for all the videos: the highest log line, then the

@@ -9,8 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import update
 
 from aivideo.auth.service import get_or_create_user
 from aivideo.core.config import Settings
@@ -24,6 +23,7 @@ from aivideo.runtime.resources import Resources
 from aivideo.videos.schemas import VideoCreate
 from aivideo.videos.service import QueueLimits, create_video
 from tests.support.polling import wait_for
+from tests.support.statements import statements_run
 
 LIMITS = QueueLimits(per_user=100, total=100)
 
@@ -174,22 +174,12 @@ async def test_the_first_streams_of_a_process_that_join_at_once_read_the_highest
 ) -> None:
     watcher = ProgressWatcher(resources.sessions, CountingEvents())
     video_id = (await _videos(resources, 1))[0]
-    reads: list[str] = []
-
-    def note(*args: object) -> None:
-        statement = str(args[2])  # (connection, cursor, statement, ...)
-        if "max(video_events.id)" in statement:
-            reads.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", note)
-    try:
+    with statements_run("max(video_events.id)") as reads:
         async with contextlib.AsyncExitStack() as streams:
             joined = await asyncio.gather(
                 *(streams.enter_async_context(watcher.watch(video_id)) for _ in range(30))
             )
             reads_while_joining = len(reads)
-    finally:
-        event.remove(Engine, "before_cursor_execute", note)
 
     assert len(joined) == 30
     # Read by each, thousands of streams would wait for the pool's few connections.
