@@ -49,6 +49,16 @@ async def _create(api: Api, **fields: object) -> str:
     return video_id
 
 
+async def _once_the_stage_copies_are_gone(bucket: str, video_id: str) -> list[str] | None:
+    """The video's keys, once its stage copies (work/) are gone; None before.
+
+    They go after the video is recorded completed: a test that sees the status
+    may look before they have.
+    """
+    names = await object_names(bucket, f"videos/{video_id}/")
+    return None if any("/work/" in name for name in names) else names
+
+
 async def test_a_video_made_into_a_bucket_is_downloaded_through_a_presigned_redirect(
     settings: Settings, resources: Resources, s3_bucket: str, tmp_path: Path
 ) -> None:
@@ -226,7 +236,7 @@ async def test_an_upload_that_fails_is_tried_again_and_the_video_completes_once_
             waiting = (await api.alice.get(f"/v1/videos/{video_id}")).json()
             proxy.restore()
             video = await wait_for_status(resources, video_id, "completed", "failed")
-            stored = await object_names(s3_bucket, f"videos/{video_id}/")
+            stored = await wait_for(lambda: _once_the_stage_copies_are_gone(s3_bucket, video_id))
             kinds = await event_kinds(resources, video_id)
     finally:
         await proxy.stop()

@@ -126,11 +126,17 @@ async function showResult(video) {
     $("current-progress").value = 100;
     showStages(null, "completed");
     const base = `/v1/videos/${video.id}`;
-    $("player").poster = await fileUrl(`${base}/thumbnail.jpg`);
-    $("player").src = await fileUrl(`${base}/file`);
-    $("download-video").href = await fileUrl(`${base}/file`);
-    $("download-srt").href = await fileUrl(`${base}/subtitles.srt`);
-    $("download-vtt").href = await fileUrl(`${base}/subtitles.vtt`);
+    // Every link first, then all shown at once: the result never appears half
+    // linked, and the video is fetched once for the player and the download.
+    const names = ["thumbnail.jpg", "file", "subtitles.srt", "subtitles.vtt"];
+    const [poster, file, srt, vtt] = await Promise.all(
+      names.map((name) => fileUrl(`${base}/${name}`)),
+    );
+    $("player").poster = poster;
+    $("player").src = file;
+    $("download-video").href = file;
+    $("download-srt").href = srt;
+    $("download-vtt").href = vtt;
     $("result").hidden = false;
   } else if (video.status === "failed") {
     $("current-error").textContent = video.error || "the video failed";
