@@ -34,7 +34,13 @@ from aivideo.videos.service import (
     user_queue_full,
 )
 
-MAX_GROUP = 200  # videos in one transaction
+# Videos in one transaction. Under load each of its five round trips waits a turn
+# of a busy event loop (0.1-0.25 s with 1 000 clients), so the group must hold
+# what arrives meanwhile: with 200, 1 000 clients creating at once waited for five
+# groups in turn, and a few hundred of them over 2 s (bench/api_bench.py).
+# Statements stay within every database's limits: SQLAlchemy splits an INSERT
+# by its parameters, and the MySQL drivers theirs into pieces of about 1 MB.
+MAX_GROUP = 1000
 
 
 @dataclass(frozen=True)
