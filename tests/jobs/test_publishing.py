@@ -12,12 +12,12 @@ from aivideo.auth.service import get_or_create_user
 from aivideo.core.config import Settings
 from aivideo.db.models import Video
 from aivideo.jobs.broker import make_broker
-from aivideo.jobs.publishing import Publisher
+from aivideo.jobs.publishing import AT_ONCE, Publisher
 from aivideo.runtime.resources import Resources
 from aivideo.videos.schemas import VideoCreate
 from aivideo.videos.service import QueueLimits, create_videos
 
-CROWD = 120  # more than one batch's worth of messages awaiting confirms (AT_ONCE)
+CROWD = AT_ONCE + 100  # more than one chunk of messages awaiting their confirms at once
 
 
 async def _queued_messages(rabbitmq_url: str, queue_name: str) -> list[str]:
@@ -44,8 +44,11 @@ async def test_creates_published_together_are_each_sent_once_and_recorded(
     await broker.startup()  # declares the queue
     try:
         publisher = Publisher(broker, resources)
-        # As many requests would: each publishes its own video, all at once.
-        await asyncio.gather(*(publisher.publish([video_id]) for video_id in video_ids))
+        # As many requests would, all at once: creates of one video each, and batch
+        # creates of 50 (MAX_BATCH), which make the batch's messages more than one chunk.
+        singles = [[video_id] for video_id in video_ids[:100]]
+        calls = singles + [video_ids[n : n + 50] for n in range(100, CROWD, 50)]
+        await asyncio.gather(*(publisher.publish(call) for call in calls))
     finally:
         await broker.shutdown()
 

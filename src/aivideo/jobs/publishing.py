@@ -26,8 +26,11 @@ from aivideo.jobs.tools import JobTools
 logger = logging.getLogger(__name__)
 
 PUBLISH_TIMEOUT = 5.0  # seconds a message may take: a reconnecting broker must not hold requests
-MAX_CALLS = 500  # publish calls served by one batch (a call may hand over many videos)
-AT_ONCE = 200  # messages of a batch awaiting their confirms at the same time
+# A group commit's worth (aivideo.videos.group_commit, 1 000) goes out in one batch
+# and all at once: in chunks of 200, 1 000 clients creating at once waited for the
+# chunks in turn, each a few turns of a busy loop, and hundreds of them over 2 s.
+MAX_CALLS = 1000  # publish calls served by one batch (a call may hand over many videos)
+AT_ONCE = 1000  # messages of a batch awaiting their confirms at the same time
 
 
 class Publisher:
