@@ -34,8 +34,11 @@ logging):
   API key made with `aivideo keys create` (AIVIDEO_REQUIRE_API_KEY=true).
 
 For each server: 1000 items first (aivideo: created through its API; bare: rows
-inserted), a short unreported warm-up, then wrk (-t2, keep-alive, --timeout 2s)
-for `--seconds` at each `--connections`, each run once the server is done
+inserted), an unreported warm-up of `--warmup` seconds per method (5: long
+enough for aivideo's cache to hold the 1000; after 1 s, the GET run's first
+second was a cold start, and its p99 2.2-2.4x one-query's against 0.9x warm),
+then wrk (-t2, keep-alive, --timeout 2s) for `--seconds` at each
+`--connections`, each run once the server is done
 with the previous one's requests (settle()): GETs of a random one of those 1000
 ids per request (bench/wrk/get.lua), then POSTs of {"text": ...}
 (bench/wrk/post.lua). wrk reports through a Lua done() (bench/wrk/report.lua).
@@ -500,7 +503,9 @@ def report(runs: list[Run]) -> None:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="Each measured wrk run.")
-    parser.add_argument("--warmup", type=int, default=1, help="Unreported run per method.")
+    parser.add_argument(
+        "--warmup", type=int, default=5, help="Seconds of an unreported run per method."
+    )
     parser.add_argument(
         "--connections",
         type=lambda s: [int(n) for n in s.split(",")],
