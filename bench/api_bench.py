@@ -52,8 +52,8 @@ a timeout and left out of the latencies, and so is, at each of its checks
 (every 2 s), a connection whose request has waited longer: with timeouts, the
 p99 is that of the answers faster than 2 s, and req/s tells the rest. While
 the oldest request in progress has waited more than AIVIDEO_SERVE_MAX_WAIT
-(2 s), aivideo answers new ones 503 with Retry-After at once (its load
-shedding); at more connections than uvicorn's limit_concurrency, uvicorn
+(1 s), aivideo answers new ones 503 with Retry-After, after a pause of 0.5 s
+(its load shedding); at more connections than uvicorn's limit_concurrency, uvicorn
 answers 503 without running the app: both count as non-2xx, and are in the
 latencies. The progress lines name the kinds of socket errors. others%:
 the share of all cores' time during the run that processes other than the

@@ -1,14 +1,15 @@
-"""An overloaded server says so at once (503, Retry-After), keeps its probes up, and recovers."""
+"""An overloaded server says so (503, Retry-After), keeps its probes up, and recovers."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 
 import httpx
 import pytest
 from sqlalchemy import text
 
-from aivideo.api.middleware.load_shedding import MIN_IN_PROGRESS, is_sheddable
+from aivideo.api.middleware.load_shedding import MIN_IN_PROGRESS, REFUSAL_DELAY, is_sheddable
 from aivideo.auth.service import create_api_key
 from aivideo.core.config import Settings
 from aivideo.runtime.resources import Resources
@@ -51,7 +52,7 @@ async def test_requests_stuck_behind_a_locked_table_make_new_ones_refused_until_
             async def refused() -> httpx.Response | None:
                 nonlocal let_in_probes
                 try:
-                    answer = await crowd.get(f"/v1/videos/{ids[-1]}", timeout=0.5)
+                    answer = await crowd.get(f"/v1/videos/{ids[-1]}", timeout=REFUSAL_DELAY + 0.5)
                 except httpx.TimeoutException:
                     let_in_probes += 1  # the crowd is not old enough yet: it waits with it
                     return None
@@ -62,6 +63,12 @@ async def test_requests_stuck_behind_a_locked_table_make_new_ones_refused_until_
             assert "busy" in answer.json()["error"]["message"]
             assert int(answer.headers["Retry-After"]) >= 1
             assert (await api.anonymous.get("/healthz")).status_code == 200
+            # A client that asks again at once, ignoring Retry-After, is refused at a
+            # pace: it cannot make refusals the loop's main work.
+            asked = time.monotonic()
+            again = [(await crowd.get(f"/v1/videos/{ids[-1]}")).status_code for _ in range(3)]
+            assert again == [503] * 3
+            assert time.monotonic() - asked >= 3 * REFUSAL_DELAY
             await holder.rollback()
 
         answers = await asyncio.gather(*stuck)

@@ -330,11 +330,12 @@ class Settings(BaseSettings):
         "past it the request is refused (400) before the app sees it.",
     )
     serve_max_wait: Annotated[float, Field(ge=0)] = Field(
-        default=2.0,
+        default=1.0,
         description="While the oldest API request in progress (of at least 100) has waited "
-        "longer than this, a new one is answered 503 with Retry-After at once instead of "
-        "waiting (0: never). Progress streams, downloads, /healthz, /readyz and /metrics "
-        "are never refused.",
+        "longer than this, a new one is answered 503 with Retry-After after half a second "
+        "instead of waiting (0: never): below the 2 s after which clients like wrk give up, "
+        "since a request let in then waits about as long again. Progress streams, "
+        "downloads, /healthz, /readyz and /metrics are never refused.",
     )
     serve_shutdown_timeout: Annotated[int, Field(ge=0)] = Field(
         default=10,
