@@ -1,5 +1,5 @@
-"""`aivideo serve` at AIVIDEO_SERVE_MAX_REQUESTS: the next API request is refused at once
-with 503 and Retry-After (not uvicorn's bare 503, not a wait), and nothing else is."""
+"""`aivideo serve` at AIVIDEO_SERVE_MAX_REQUESTS: the next API request is refused with 503
+and Retry-After (not uvicorn's bare 503, not a wait for the others), and nothing else is."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ async def test_past_the_most_requests_the_next_is_refused_until_they_finish(
                 return int(await connection.scalar(text(_LISTINGS_WAITING)) or 0) == MOST
 
         await wait_for(all_waiting, seconds=30)
-        refused = await client.get("/v1/videos", timeout=5)  # at once, not after the lock
+        refused = await client.get("/v1/videos", timeout=5)  # before the lock is let go
         probe = await client.get("/healthz", timeout=5)
         await holder.rollback()
         answers = await asyncio.gather(*held)

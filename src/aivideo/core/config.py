@@ -314,9 +314,9 @@ class Settings(BaseSettings):
     serve_max_requests: PositiveInt = Field(
         default=1000,
         description="API requests one `aivideo serve` process works on at once (counted once "
-        "their body is in); one more is answered 503 with Retry-After at once. Progress "
-        "streams, downloads, /healthz, /readyz and /metrics are not counted. At most 90% of "
-        "AIVIDEO_SERVE_LIMIT_CONCURRENCY, whose own 503 has no Retry-After.",
+        "their body is in); one more is answered 503 with Retry-After after half a second. "
+        "Progress streams, downloads, /healthz, /readyz and /metrics are not counted. At "
+        "most 90% of AIVIDEO_SERVE_LIMIT_CONCURRENCY, whose own 503 has no Retry-After.",
     )
     serve_backlog: PositiveInt = Field(
         default=2048, description="Connections the system holds until `serve` accepts them."
