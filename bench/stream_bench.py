@@ -20,10 +20,8 @@ stage, the cache invalidated, the live event published on Redis). Each round
 reports a new stage and percent for every video of the layout at once (the
 harshest case: every stream gets an event at the same moment) and measures,
 per stream, the time from the report to the stream receiving that percent,
-and from the moment the writer published it (the server's share). The
-reports are written through WRITER_CONNECTIONS connections, as the workers
-of that many videos would each write their own: through the default pool of
-20, a round's 100 writes queued here, and their wait counted as the server's. With
+and from the moment the writer published it (the server's share: the
+report's own database write, 100 at once, is this process's work). With
 ``--redis-url ''`` the server has no Redis: nothing reaches it live, and the
 figures are those of its once-a-second database read alone.
 
@@ -75,8 +73,6 @@ ROOT = Path(__file__).resolve().parent.parent
 STAGES = ["script", "speech", "visuals", "render", "thumbnail"]
 OPENING_AT_ONCE = 64  # streams being opened at the same time (the listen backlog is finite)
 WAIT_FOR_EVENT = 15.0  # seconds a round waits for every stream to get its percent
-# Progress writes at once: the server takes up to 29 of PostgreSQL's 100 connections.
-WRITER_CONNECTIONS = 60
 
 
 async def run(env: dict[str, str], *args: str) -> str:
@@ -509,8 +505,6 @@ async def main() -> None:
             data_dir=Path(data_dir),
             database_url=args.postgres_url,
             redis_url=args.redis_url or None,
-            db_pool_size=WRITER_CONNECTIONS,
-            db_max_overflow=0,
         )
         async with (
             server(env) as (process, port, log),
