@@ -38,8 +38,9 @@ from aivideo.videos.service import (
 # of a busy event loop (0.1-0.25 s with 1 000 clients), so the group must hold
 # what arrives meanwhile: with 200, 1 000 clients creating at once waited for five
 # groups in turn, and a few hundred of them over 2 s (bench/api_bench.py).
-# Statements stay within every database's limits: SQLAlchemy splits an INSERT
-# by its parameters, and the MySQL drivers theirs into pieces of about 1 MB.
+# Statements stay within every database's limits: SQLAlchemy splits a many-row
+# INSERT by its number of parameters, and the MySQL driver splits its own into
+# statements of about 1 MB (tests/db/test_group_commit.py).
 MAX_GROUP = 1000
 
 
