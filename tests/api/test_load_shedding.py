@@ -52,7 +52,7 @@ async def test_requests_stuck_behind_a_locked_table_make_new_ones_refused_until_
             async def refused() -> httpx.Response | None:
                 nonlocal let_in_probes
                 try:
-                    answer = await crowd.get(f"/v1/videos/{ids[-1]}", timeout=REFUSAL_DELAY + 0.5)
+                    answer = await crowd.get(f"/v1/videos/{ids[-1]}", timeout=REFUSAL_DELAY + 1.5)
                 except httpx.TimeoutException:
                     let_in_probes += 1  # the crowd is not old enough yet: it waits with it
                     return None
