@@ -36,7 +36,7 @@ logging):
 For each server: 1000 items first (aivideo: created through its API; bare: rows
 inserted), an unreported warm-up of `--warmup` seconds per method (5: long
 enough for aivideo's cache to hold the 1000; after 1 s, the GET run's first
-second was a cold start, and its p99 2.2-2.4x one-query's against 0.9x warm),
+second was a cold start, and its p99 2.2-2.4x one-query's against 0.7-0.9x warm),
 then wrk (-t2, keep-alive, --timeout 2s) for `--seconds` at each
 `--connections`, each run once the server is done
 with the previous one's requests (settle()): GETs of a random one of those 1000
