@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from aivideo import __version__
+from aivideo.api.dependencies import ApiServices
 from aivideo.api.errors import install_error_handlers
 from aivideo.api.mcp_mount import mount_mcp
 from aivideo.api.middleware.body_limits import BodyLimitMiddleware
@@ -61,7 +62,6 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
         await asyncio.to_thread(mimetypes.init)
         async with Resources(settings) as resources:
             await prepare_schema(settings, resources.engine)
-            app.state.resources = resources
             app.state.local_user_id = None
             if allow_local_user:
                 async with resources.sessions() as session:
@@ -69,10 +69,13 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
                     await session.commit()
                     app.state.local_user_id = user.id
             jobs = JobSystem(resources, settings)
-            app.state.jobs = jobs
-            app.state.group_commit = GroupCommit(resources.sessions, QueueLimits.of(settings))
-            app.state.video_reads = VideoReads(resources.read_sessions)
-            app.state.key_owners = KeyOwners(resources.read_sessions, resources.key_cache)
+            app.state.services = ApiServices(
+                resources,
+                jobs,
+                GroupCommit(resources.sessions, QueueLimits.of(settings)),
+                VideoReads(resources.read_sessions),
+                KeyOwners(resources.read_sessions, resources.key_cache),
+            )
             lag = LoopLagMonitor()
             lag.start()
             await jobs.start()

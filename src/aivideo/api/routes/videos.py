@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, 
 from aivideo.api import file_responses as files
 from aivideo.api.dependencies import (
     CurrentUser,
-    GroupCommitDep,
     JobsDep,
     QueueLimitsDep,
     ReleasedVideo,
     ResourcesDep,
+    ServicesDep,
     SessionDep,
     VideoId,
     VideoReadsDep,
@@ -67,18 +67,17 @@ async def create_video(
     body: VideoCreate,
     request: Request,
     user: CurrentUser,
-    jobs: JobsDep,
-    group_commit: GroupCommitDep,
-    resources: ResourcesDep,
+    services: ServicesDep,
     idempotency_key: Annotated[
         str | None,
         Header(description="Retrying with the same key and body returns the same video."),
     ] = None,
 ) -> ModelResponse:
+    resources = services.resources
     await check_new_videos([body], resources.settings, resources.providers, batch=False)
     if idempotency_key is None:
         # Committed together with the creates that arrive meanwhile.
-        video = await group_commit.create(user, body)
+        video = await services.group_commit.create(user, body)
         replayed = False
     else:
         async with resources.sessions() as session:
@@ -87,7 +86,7 @@ async def create_video(
             )
         video, replayed = created.video, created.replayed
     if not replayed:
-        await jobs.publish([video.id])
+        await services.jobs.publish([video.id])
     # Not request.url_for: it tries every route in turn, a twentieth of a create's CPU.
     headers = {"Location": f"{request.base_url}{router.prefix.lstrip('/')}/{video.id}"}
     if replayed:
@@ -144,11 +143,12 @@ async def list_videos(
 
 
 @router.get("/{video_id}", response_model=VideoPublic, summary="One video")
-async def get_video(
-    video_id: VideoId, user: CurrentUser, resources: ResourcesDep, reads: VideoReadsDep
-) -> ModelResponse:
+async def get_video(video_id: VideoId, user: CurrentUser, services: ServicesDep) -> ModelResponse:
     # No session dependency: a video the cache has costs no database session.
-    return ModelResponse(await cached_video(resources.video_cache, reads, user.id, video_id))
+    video = await cached_video(
+        services.resources.video_cache, services.video_reads, user.id, video_id
+    )
+    return ModelResponse(video)
 
 
 @router.post("/{video_id}/cancel", summary="Cancel a queued or running video")
