@@ -4,8 +4,8 @@ Each is ``async def``, even with nothing to await: FastAPI runs a plain ``def``
 dependency in its thread pool, a thread hop per request for a dictionary read.
 Each one FastAPI solves also costs every request its bookkeeping: the hottest
 routes (one video's GET and POST) take the app's services as one
-(:data:`ServicesDep`). Three dependencies fewer made a create 8-10% cheaper in
-CPU (bench/api_bench.py's load).
+(:data:`ServicesDep`). Two dependencies fewer made a create about 5% cheaper in
+the server's CPU (wrk at 100 connections, bench/api_bench.py's load).
 """
 
 from __future__ import annotations
