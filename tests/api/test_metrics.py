@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import logging
 import time
 
 import pytest
@@ -11,6 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from rich.console import Console
 
 from aivideo.cli.stats import parse, render
+from aivideo.observability import gc_pauses
 from tests.api.test_video_files import SHORT, _wait_for
 from tests.support.server import Api
 
@@ -94,6 +97,21 @@ async def test_blocking_the_event_loop_shows_in_the_lag_metric(
         text, "aivideo_event_loop_lag_seconds_bucket", le="0.25"
     )
     assert beyond >= 1
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_pass_of_the_garbage_collector_is_timed_and_a_long_one_logged(
+    api: Api, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    count = "aivideo_gc_pause_seconds_count"
+    before = _value(await _metrics(api), count, generation="2")
+    monkeypatch.setattr(gc_pauses, "WARN_AFTER", 0.0)  # every pass counts as long here
+
+    with caplog.at_level(logging.WARNING, logger=gc_pauses.__name__):
+        gc.collect()  # a full pass, as thousands of open streams bring about
+
+    assert _value(await _metrics(api), count, generation="2") >= before + 1
+    assert "the garbage collector stopped the process for" in caplog.text
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

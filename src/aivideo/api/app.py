@@ -28,6 +28,7 @@ from aivideo.auth.service import LOCAL_USER_NAME, get_or_create_user
 from aivideo.core.config import Settings, load_settings
 from aivideo.db.migrate import prepare_schema
 from aivideo.jobs.system import JobSystem
+from aivideo.observability import gc_pauses
 from aivideo.observability.logs import configure_logging
 from aivideo.observability.loop_lag import LoopLagMonitor
 from aivideo.pipeline.speech.registry import voice_catalogue
@@ -86,6 +87,7 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
             # first, so that no garbage of start-up is kept for ever.
             gc.collect()
             gc.freeze()
+            gc_pauses.install()
             try:
                 # The MCP tools use the job system: they stop first.
                 async with mcp_sessions.run():
@@ -93,6 +95,7 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
             finally:
                 await jobs.stop()
                 await lag.stop()
+                gc_pauses.remove()
 
     app = FastAPI(
         title="aivideo",

@@ -11,6 +11,7 @@ from prometheus_client import start_http_server
 from aivideo.core.config import Settings
 from aivideo.db.migrate import prepare_schema
 from aivideo.jobs.system import JobSystem
+from aivideo.observability import gc_pauses
 from aivideo.observability.loop_lag import LoopLagMonitor
 from aivideo.runtime.readiness import check_components
 from aivideo.runtime.resources import Resources
@@ -35,6 +36,7 @@ async def run_worker(settings: Settings) -> None:
         broker = "RabbitMQ" if settings.broker_url else "the database (no broker configured)"
         logger.info("worker %s: %d render slots, videos from %s",
                     jobs.worker.id, settings.render_slots, broker)  # fmt: skip
+        gc_pauses.install()
         try:
             await stop.wait()
             logger.info("stopping: finishing running videos for up to %.0f s",
@@ -42,6 +44,7 @@ async def run_worker(settings: Settings) -> None:
         finally:
             await jobs.stop()
             await lag.stop()
+            gc_pauses.remove()
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(signum)
     logger.info("worker stopped")

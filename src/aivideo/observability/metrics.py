@@ -55,6 +55,10 @@ EVENT_LOOP_LAG_SECONDS = Histogram(
 EVENT_LOOP_LAG_MAX_SECONDS = Gauge(
     "aivideo_event_loop_lag_max_seconds", "The longest event-loop lag seen by this process."
 )
+GC_PAUSE_SECONDS = Histogram(
+    "aivideo_gc_pause_seconds", "How long a pass of the garbage collector stopped the process.",
+    ["generation"], buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)  # fmt: skip
 
 _extremes: dict[tuple[str, str], tuple[float, float]] = {}
 
