@@ -84,7 +84,9 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
             # process: out of the collector's sight, a full collection walks only
             # what requests made since. Measured under load: 150 ms pauses of the
             # event loop every few seconds before, see bench/api_bench.py. Collected
-            # first, so that no garbage of start-up is kept for ever.
+            # first, so that no garbage of start-up is kept for ever. From then on
+            # gc_pauses freezes what a long full pass finds alive, and thaws it all
+            # (these objects too) every 10 minutes.
             gc.collect()
             gc.freeze()
             gc_pauses.install()
@@ -93,9 +95,9 @@ def create_app(settings: Settings, *, allow_local_user: bool = False) -> FastAPI
                 async with mcp_sessions.run():
                     yield
             finally:
+                gc_pauses.remove()
                 await jobs.stop()
                 await lag.stop()
-                gc_pauses.remove()
 
     app = FastAPI(
         title="aivideo",

@@ -42,9 +42,9 @@ async def run_worker(settings: Settings) -> None:
             logger.info("stopping: finishing running videos for up to %.0f s",
                         settings.shutdown_grace)  # fmt: skip
         finally:
+            gc_pauses.remove()
             await jobs.stop()
             await lag.stop()
-            gc_pauses.remove()
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(signum)
     logger.info("worker stopped")
