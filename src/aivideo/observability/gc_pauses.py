@@ -38,7 +38,7 @@ _users = 0  # apps of this process that want the passes timed (tests run several
 
 
 def install() -> None:
-    """Time every pass of the collector from now on, until as many :func:`remove` calls."""
+    """Time every pass of the collector (freezing after long ones) until as many :func:`remove`."""
     global _users
     _users += 1
     if _users == 1:
