@@ -50,17 +50,21 @@ class ApiServices:
     key_owners: KeyOwners
 
 
-async def get_services(request: Request) -> ApiServices:
+def services_of(request: Request) -> ApiServices:
+    """The services of the app that ``request`` came to."""
     services: ApiServices = request.app.state.services
     return services
+
+
+async def get_services(request: Request) -> ApiServices:
+    return services_of(request)
 
 
 ServicesDep = Annotated[ApiServices, Depends(get_services)]
 
 
 async def get_resources(request: Request) -> Resources:
-    services: ApiServices = request.app.state.services
-    return services.resources
+    return services_of(request).resources
 
 
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
@@ -95,13 +99,11 @@ async def get_current_user(request: Request) -> Caller:
     """
     # Nothing but the request: each dependency FastAPI solves costs every request.
     if (key := bearer_key(request.headers)) is not None:
-        services: ApiServices = request.app.state.services
-        return await services.key_owners.caller(key)
+        return await services_of(request).key_owners.caller(key)
     local_user_id: str | None = request.app.state.local_user_id
     if local_user_id is not None and local_mode.is_from_this_machine(request):
         local_mode.refuse_cross_site(request)
-        resources: Resources = request.app.state.services.resources
-        async with resources.sessions() as session:
+        async with services_of(request).resources.sessions() as session:
             user = await session.get(User, local_user_id)
         if user is not None:
             return Caller(user.id, user.name)
@@ -164,16 +166,14 @@ ReleasedVideo = Annotated[Video, Depends(get_released_video)]
 
 
 async def get_jobs(request: Request) -> JobQueue:
-    services: ApiServices = request.app.state.services
-    return services.jobs
+    return services_of(request).jobs
 
 
 JobsDep = Annotated[JobQueue, Depends(get_jobs)]
 
 
 async def get_video_reads(request: Request) -> VideoReads:
-    services: ApiServices = request.app.state.services
-    return services.video_reads
+    return services_of(request).video_reads
 
 
 VideoReadsDep = Annotated[VideoReads, Depends(get_video_reads)]

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from aivideo.api.dependencies import ApiServices, get_current_user
+from aivideo.api.dependencies import get_current_user, services_of
 from aivideo.auth.key_cache import Caller
 from aivideo.mcp.backend import VideoBackend
 from aivideo.mcp.served import ServedVideos
@@ -52,7 +52,7 @@ def _caller_backend(ctx: Context) -> VideoBackend:
     if not isinstance(request, Request) or _CALLER not in request.scope:
         raise RuntimeError("an MCP call reached the tools without going through McpEndpoint")
     caller: Caller = request.scope[_CALLER]
-    services: ApiServices = request.app.state.services
+    services = services_of(request)
     return ServedVideos(
         services.resources,
         services.jobs,
